@@ -1,0 +1,51 @@
+"""The ``mediamon`` command. Each subcommand lives in its own module under ``mediamon.commands``
+and registers itself with ``register(subparsers)``; this file only assembles them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+# One module per command group; order is the order of ``mediamon --help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "mediamon.commands.db",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediamon",
+        description="Media monitoring for Russian-language news on Kazakhstan–China relations.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except UserError as error:
+        print(f"mediamon: error: {error}", file=sys.stderr)
+        return 2
+
+
+class UserError(Exception):
+    """A problem the user can fix (bad argument, missing file); printed without a traceback."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``mediamon``; each module has ``register(subparsers)``."""

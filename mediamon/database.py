@@ -1,0 +1,90 @@
+"""Where the database is, and connections to it.
+
+One setting decides: ``MEDIAMON_DATABASE_URL``. When it is unset, mediamon starts (or reuses) an
+embedded PostgreSQL 16 from the ``pgserver`` wheel, with its data in ``.local/pg``. pgserver runs
+as root, listens on a Unix socket only, and keeps running after the command that started it, so
+every later command (and Airflow) finds the same server.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+
+from mediamon import settings
+
+log = logging.getLogger(__name__)
+
+_announced = False
+
+
+def embedded_data_dir() -> Path:
+    return settings.local_dir() / "pg"
+
+
+def start_embedded() -> str:
+    """Start the embedded PostgreSQL unless it already runs; return its URL."""
+    import pgserver  # heavy and only needed for the embedded default
+
+    data_dir = embedded_data_dir()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    return server.get_uri()
+
+
+def database_url() -> str:
+    """The URL every command uses: the environment's, else the embedded server's (started on demand)."""
+    global _announced
+    url = settings.database_url_from_env()
+    if url is None:
+        url = start_embedded()
+        if not _announced:
+            print(f"mediamon: using embedded PostgreSQL at {url} (set MEDIAMON_DATABASE_URL to use another)",
+                  file=sys.stderr)
+            _announced = True
+    return url
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database name."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname), parts.query, parts.fragment))
+
+
+def database_name(url: str) -> str:
+    return psycopg.conninfo.conninfo_to_dict(url).get("dbname") or "postgres"
+
+
+@contextmanager
+def connect(url: str | None = None, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
+    """A psycopg 3 connection that commits on success and rolls back on error."""
+    with psycopg.connect(url or database_url(), autocommit=autocommit) as conn:
+        yield conn
+
+
+def create_database(server_url: str, dbname: str, *, template: str | None = None) -> str:
+    """Create a database on the server at ``server_url`` (if missing) and return its URL."""
+    from psycopg import sql
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+        if not exists:
+            stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname))
+            if template:
+                stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(dbname), sql.Identifier(template))
+            conn.execute(stmt)
+    return with_database(server_url, dbname)
+
+
+def drop_database(server_url: str, dbname: str) -> None:
+    from psycopg import sql
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
