@@ -1,0 +1,94 @@
+"""
+# media_monitoring
+
+The daily mediamon pipeline: news articles about Kazakhstan–China relations go from the crawlers
+into PostgreSQL and through the stages below, one **Almaty calendar day** per run.
+
+## What a run processes
+
+The schedule is a `CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Almaty")`: the run with
+logical date *D* covers the data interval **[D 00:00, D+1 00:00) Almaty time** and starts when that
+interval has ended. (Airflow 3's default for a cron string is `CronTriggerTimetable`, whose runs
+have no interval: start = end = the trigger time. A daily pipeline that names "the day it
+processed" wants the interval, so the timetable is explicit.)
+
+- **crawl** fetches what the sources publish *now* (the web has no history to replay); landing is
+  keyed by URL fingerprint + content hash, so a re-crawl lands only new or changed pages.
+- **every later stage** works on what is *pending* for its current transform version (rows not yet
+  processed), and re-does the rows landed inside the run's data interval. Each stage upserts by
+  key, so re-running a day or backfilling a range duplicates nothing.
+
+`max_active_runs=1`: the stages pick up pending rows, so two runs at once would race for the same
+rows; backfills (`airflow backfill create --dag-id media_monitoring --from-date … --to-date …`) run
+day after day.
+
+## Where to look
+
+Each task logs its counts and returns them (XCom tab): rows in, out, quarantined. Every stage
+also writes a row to `ops.stage_runs`; crawls write `ops.crawl_runs`. Bad input is never dropped:
+it is in `ops.quarantine` with its reason.
+
+Database: the Airflow connection `mediamon_db` (`AIRFLOW_CONN_MEDIAMON_DB`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+
+TIMEZONE = "Asia/Almaty"
+
+# One Asset per table a stage produces, so downstream DAGs can be scheduled on data.
+SCHEMA = Asset(name="mediamon.schema", uri="mediamon://db/ops/schema_migrations", group="mediamon")
+
+default_args = {
+    "owner": "mediamon",
+    # Transient database and network errors: retry with exponential backoff (1, 2, 4 min...).
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=20),
+    "execution_timeout": timedelta(hours=2),
+}
+
+
+def _logical_day():
+    """The Almaty calendar day the current run covers (start of its data interval)."""
+    context = get_current_context()
+    start = context["data_interval_start"] or context["logical_date"]
+    return start.in_timezone(TIMEZONE).date()
+
+
+@dag(
+    dag_id="media_monitoring",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=TIMEZONE),
+    start_date=pendulum.datetime(2025, 8, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["mediamon", "news", "daily"],
+    doc_md=__doc__,
+)
+def media_monitoring():
+    @task(outlets=[SCHEMA])
+    def check_schema() -> dict:
+        """
+        ### Check schema
+        Applies any `sql/migrations` file the database has not seen yet (each once, in its own
+        transaction, under an advisory lock), so the tasks below always run against the schema
+        of the code they run. Returns how many migrations it applied (0 on a current database).
+        """
+        from mediamon import airflow_support, migrations
+
+        conninfo = airflow_support.mediamon_conninfo()
+        applied = migrations.apply_all(conninfo)
+        counts = {"applied": len(applied), "latest": migrations.discover()[-1].version}
+        print(f"schema counts: {counts}")
+        return counts
+
+    check_schema()
+
+
+media_monitoring()

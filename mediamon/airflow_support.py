@@ -1,0 +1,341 @@
+"""Glue between Airflow and mediamon: the database connection, stage-run records, the crawl runner,
+and the environment of the project-local Airflow (``.local/airflow``).
+
+The DAG file (``dags/media_monitoring.py``) stays thin and imports this module *inside* its tasks,
+so parsing the DAG needs neither psycopg nor a database. Nothing here imports Airflow at module
+level either: the CLI uses the environment helpers before Airflow is configured.
+
+Why a JSON connection: the embedded PostgreSQL listens on a Unix socket only, so its URL is
+``postgresql://postgres:@/dbname?host=/path/to/socketdir``. Airflow's URI form puts the host in
+the authority part, where a socket path does not fit, and drops the ``host=`` query parameter into
+``extra``. The JSON form (``{"conn_type": "postgres", "host": "/path/to/socketdir", ...}``) keeps
+every libpq field where it belongs, and libpq accepts a directory as ``host``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mediamon import settings
+
+log = logging.getLogger(__name__)
+
+CONN_ID = "mediamon_db"
+CONN_ENV = "AIRFLOW_CONN_MEDIAMON_DB"
+CRAWL_POOL = "mediamon_crawl"
+CRAWL_POOL_SLOTS = 2
+AIRFLOW_DB_NAME = "airflow"
+DAG_TIMEZONE = "Asia/Almaty"
+
+# libpq keys that may travel in a connection's ``extra`` (sslmode and friends); anything else in
+# extra (Airflow's own options) is not passed to psycopg.
+_LIBPQ_EXTRA_KEYS = frozenset({
+    "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "application_name",
+    "options", "target_session_attrs", "gssencmode", "channel_binding", "keepalives",
+})
+
+
+# --- the database connection -------------------------------------------------------------------
+
+def connection_json(url: str) -> str:
+    """The value of ``AIRFLOW_CONN_MEDIAMON_DB`` for a libpq URL (TCP or Unix socket)."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    conn: dict[str, Any] = {"conn_type": "postgres"}
+    if info.get("host"):
+        conn["host"] = info["host"]
+    if info.get("port"):
+        conn["port"] = int(info["port"])
+    if info.get("user"):
+        conn["login"] = info["user"]
+    if info.get("password"):
+        conn["password"] = info["password"]
+    conn["schema"] = info.get("dbname") or "postgres"
+    extra = {k: v for k, v in info.items() if k in _LIBPQ_EXTRA_KEYS}
+    if extra:
+        conn["extra"] = extra
+    return json.dumps(conn)
+
+
+def conninfo_from_fields(*, host: str | None, port: int | None, login: str | None,
+                         password: str | None, schema: str | None,
+                         extra: Mapping[str, Any] | None = None) -> str:
+    """A libpq conninfo string from the fields of an Airflow connection."""
+    params: dict[str, Any] = {"host": host, "port": port, "user": login, "password": password,
+                              "dbname": schema}
+    params.update({k: v for k, v in (extra or {}).items() if k in _LIBPQ_EXTRA_KEYS})
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v not in (None, "")})
+
+
+def mediamon_conninfo() -> str:
+    """The news database, as the Airflow connection ``mediamon_db`` describes it (inside a task)."""
+    from airflow.sdk import Connection
+
+    conn = Connection.get(CONN_ID)
+    return conninfo_from_fields(host=conn.host, port=conn.port, login=conn.login,
+                                password=conn.password, schema=conn.schema, extra=conn.extra_dejson)
+
+
+# --- stage-run records -------------------------------------------------------------------------
+
+def run_stage(conninfo: str, stage: str, logical_date: date | None,
+              work: Callable[[psycopg.Connection], dict[str, Any]],
+              *, transform_version: str | None = None) -> dict[str, Any]:
+    """Run one stage function on its own connection and record it in ``ops.stage_runs``.
+
+    The record is written on a separate autocommit connection, so a stage that fails still leaves
+    a ``failed`` row with its error (the stage's own transaction is rolled back). ``ops.stage_runs``
+    is a run log: every attempt adds a row, which is how a re-run stays visible.
+    """
+    with psycopg.connect(conninfo, autocommit=True) as log_conn:
+        stage_run_id = log_conn.execute(
+            "INSERT INTO ops.stage_runs (stage, logical_date, transform_version) VALUES (%s, %s, %s)"
+            " RETURNING stage_run_id", (stage, logical_date, transform_version)).fetchone()[0]
+        try:
+            with psycopg.connect(conninfo) as conn:
+                counts = work(conn)
+                conn.commit()
+        except BaseException as error:
+            log_conn.execute(
+                "UPDATE ops.stage_runs SET status = 'failed', finished_at = now(), error = %s"
+                " WHERE stage_run_id = %s", (f"{type(error).__name__}: {error}"[:4000], stage_run_id))
+            raise
+        counts = dict(counts)
+        log_conn.execute(
+            "UPDATE ops.stage_runs SET status = 'succeeded', finished_at = now(), counts = %s"
+            " WHERE stage_run_id = %s", (Jsonb(counts), stage_run_id))
+    log.info("%s counts: %s", stage, json.dumps(counts, ensure_ascii=False, default=str))
+    return counts
+
+
+def batches(ids: list[int], size: int) -> list[list[int]]:
+    """Split ``ids`` into lists of at most ``size`` (the unit a mapped task works on)."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+# --- crawling ----------------------------------------------------------------------------------
+
+class CrawlFailed(RuntimeError):
+    """The crawl's exit code or its own stats in ops.crawl_runs say it failed."""
+
+
+@dataclass(frozen=True)
+class CrawlSpec:
+    """One crawl the DAG maps over: a spider, optionally limited to one source, with its arguments."""
+
+    spider: str
+    source: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spider": self.spider, "source": self.source, "args": dict(self.args)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CrawlSpec:
+        return cls(data["spider"], data.get("source"), tuple(sorted((data.get("args") or {}).items())))
+
+
+def max_crawl_error_rate() -> float:
+    """Share of a crawl's items that may fail before the crawl task fails (default 0.2)."""
+    return float(os.environ.get("MEDIAMON_CRAWL_MAX_ERROR_RATE", "0.2"))
+
+
+def crawl_verdict(run: Mapping[str, Any], max_error_rate: float) -> str | None:
+    """Why a finished crawl counts as failed, or None when it is acceptable.
+
+    Judged on the crawl's own record, not only the exit code: Scrapy exits 0 after a crawl in
+    which every download failed. Errors are weighed against what the spider attempted
+    (items seen + errors), so one failing page in a big crawl passes and a dead site does not.
+    """
+    if run["status"] != "finished":
+        return f"crawl run {run['crawl_run_id']} ended with status {run['status']!r}"
+    errors = int(run["errors"])
+    attempted = int(run["items_seen"]) + errors
+    if errors and errors / attempted > max_error_rate:
+        return (f"crawl run {run['crawl_run_id']}: {errors} errors out of {attempted} attempts "
+                f"({errors / attempted:.0%}) is above the threshold of {max_error_rate:.0%}")
+    return None
+
+
+def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = None,
+              timeout_s: float = 3600) -> dict[str, Any]:
+    """Run ``scrapy crawl <spider>`` in a subprocess and judge it by its ``ops.crawl_runs`` rows.
+
+    A subprocess keeps Scrapy's Twisted reactor out of the Airflow worker (a reactor cannot be
+    restarted in one process). The rows are found by spider (and source) and the database clock at
+    start, so concurrent crawls of other spiders or sources do not mix.
+    """
+    max_error_rate = max_crawl_error_rate() if max_error_rate is None else max_error_rate
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+    command = [sys.executable, "-m", "scrapy", "crawl", spec.spider]
+    for key, value in spec.args:
+        command += ["-a", f"{key}={value}"]
+    env = {**os.environ, "MEDIAMON_DATABASE_URL": conninfo}
+    log.info("running %s", " ".join(command))
+    began = time.monotonic()
+    proc = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout_s, check=False)
+    tail = "\n".join(proc.stderr.splitlines()[-40:])
+    log.info("scrapy exited with %s after %.1f s; last lines of its log:\n%s",
+             proc.returncode, time.monotonic() - began, tail)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.row_factory = psycopg.rows.dict_row
+        runs = conn.execute(
+            "SELECT crawl_run_id, spider, source, status, items_seen, items_new, items_quarantined, errors"
+            " FROM ops.crawl_runs WHERE spider = %s AND started_at >= %s"
+            " AND (%s::text IS NULL OR source = %s) ORDER BY crawl_run_id",
+            (spec.spider, started, spec.source, spec.source)).fetchall()
+    if proc.returncode != 0:
+        raise CrawlFailed(f"scrapy crawl {spec.spider} exited with {proc.returncode}:\n{tail}")
+    if not runs:
+        raise CrawlFailed(f"scrapy crawl {spec.spider} left no row in ops.crawl_runs:\n{tail}")
+    problems = [p for p in (crawl_verdict(run, max_error_rate) for run in runs) if p]
+    if problems:
+        raise CrawlFailed("; ".join(problems))
+    counts: dict[str, Any] = {"spider": spec.spider, "source": spec.source,
+                              "crawl_run_ids": [r["crawl_run_id"] for r in runs]}
+    for key in ("items_seen", "items_new", "items_quarantined", "errors"):
+        counts[key] = sum(int(r[key]) for r in runs)
+    return counts
+
+
+# --- the project-local Airflow -----------------------------------------------------------------
+
+def airflow_home() -> Path:
+    return Path(os.environ.get("MEDIAMON_AIRFLOW_HOME", settings.local_dir() / "airflow")).resolve()
+
+
+def admin_credentials() -> tuple[str, str]:
+    """Login of the local UI (simple auth manager): ``admin`` / ``MEDIAMON_AIRFLOW_ADMIN_PASSWORD``."""
+    return "admin", os.environ.get("MEDIAMON_AIRFLOW_ADMIN_PASSWORD", "admin")
+
+
+def sqlalchemy_url(libpq_url: str) -> str:
+    """A SQLAlchemy URL (psycopg 3 driver) for a libpq URL, Unix-socket URLs included."""
+    info = psycopg.conninfo.conninfo_to_dict(libpq_url)
+    from urllib.parse import quote, urlencode
+
+    auth = quote(info.get("user") or "postgres", safe="")
+    if info.get("password"):
+        auth += ":" + quote(info["password"], safe="")
+    host = info.get("host") or ""
+    query: dict[str, str] = {}
+    netloc = auth + "@"
+    if host.startswith("/"):
+        query["host"] = host
+    else:
+        netloc += host + (f":{info['port']}" if info.get("port") else "")
+    query.update({k: str(v) for k, v in info.items() if k in _LIBPQ_EXTRA_KEYS})
+    dbname = quote(info.get("dbname") or "postgres", safe="")
+    return f"postgresql+psycopg://{netloc}/{dbname}" + (f"?{urlencode(query)}" if query else "")
+
+
+def _jwt_secret(home: Path) -> str:
+    """One JWT secret shared by every local Airflow process, kept in AIRFLOW_HOME (git-ignored)."""
+    path = home / "jwt_secret"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def airflow_env(news_url: str, *, metadata_url: str | None = None, home: Path | None = None,
+                port: int = 8080) -> dict[str, str]:
+    """Environment for the project-local Airflow: where it lives, its metadata DB, auth, the DAGs.
+
+    ``metadata_url`` is a SQLAlchemy URL; by default the database ``airflow`` on the same server as
+    the news database (created by :func:`ensure_metadata_database`).
+    """
+    from mediamon import database
+
+    home = home or airflow_home()
+    if metadata_url is None:
+        metadata_url = sqlalchemy_url(database.with_database(news_url, AIRFLOW_DB_NAME))
+    user, _ = admin_credentials()
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__AUTH_MANAGER":
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{user}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "MEDIAMON_DATABASE_URL": news_url,
+        CONN_ENV: connection_json(news_url),
+    }
+
+
+def write_passwords_file(env: Mapping[str, str]) -> None:
+    """Pin the admin password the simple auth manager checks (it generates one otherwise)."""
+    path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    user, password = admin_credentials()
+    path.write_text(json.dumps({user: password}))
+    path.chmod(0o600)
+
+
+def ensure_metadata_database(news_url: str) -> None:
+    """Create the ``airflow`` database beside the news database when it is missing."""
+    from mediamon import database
+
+    database.create_database(database.with_database(news_url, "postgres"), AIRFLOW_DB_NAME)
+
+
+def manual_run_moment(day: str) -> datetime:
+    """The logical date to give ``dag.test()`` so that the run covers the Almaty day ``day``.
+
+    A manual run of a ``CronDataIntervalTimetable`` DAG at moment *T* gets the last *complete*
+    interval before *T* (``infer_manual_data_interval``), so the day D is processed by a manual run
+    at D+1 00:00 Almaty. (A scheduled run of day D has logical date D itself: the interval start.
+    The tasks therefore key their work on ``data_interval_start``, the same for both.)
+    """
+    import pendulum
+
+    parsed = pendulum.parse(day, tz=DAG_TIMEZONE)
+    if not isinstance(parsed, pendulum.DateTime) or parsed != parsed.start_of("day"):
+        raise ValueError(f"expected a day as YYYY-MM-DD, got {day!r}")
+    return parsed.add(days=1)
+
+
+# --- what is in the database -------------------------------------------------------------------
+
+RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs")
+"""Logs that record every attempt by design: a re-run adds one row per crawl or stage to them."""
+
+
+def table_counts(conninfo: str, schemas: tuple[str, ...] = ("raw", "core", "mart", "ops")) -> dict[str, int]:
+    """Rows in every table, view and materialized view of the pipeline's schemas."""
+    from psycopg import sql
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm')"
+            " ORDER BY n.nspname, c.relname", (list(schemas),)).fetchall()
+        return {f"{schema}.{name}": conn.execute(
+            sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+        ).fetchone()[0] for schema, name in names}

@@ -1,0 +1,101 @@
+"""Airflow-side helpers that must run in a process whose Airflow environment is already set.
+
+``python -m mediamon.airflow_tool init``: migrate Airflow's metadata database and create the
+crawl pool (what ``airflow db migrate`` + ``airflow pools set`` do, in one interpreter start).
+
+``python -m mediamon.airflow_tool test 2025-08-30 [--out result.json]``: run the
+``media_monitoring`` DAG once, for the data interval of that Almaty day, with ``dag.test()``, and
+report it as JSON.
+
+``mediamon airflow run`` sets the environment and calls these: Airflow reads its configuration
+when it is first imported, so they cannot run inside a process that imported Airflow already.
+
+``dag.test()`` runs every task in this process without a scheduler or executor and does *not*
+raise when a task fails, so the report carries the DagRun state and each task instance's state;
+the exit code is 1 unless the run succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DAG_ID = "media_monitoring"
+
+
+def init() -> None:
+    from airflow.models.pool import Pool
+    from airflow.utils import db
+
+    from mediamon import airflow_support
+
+    db.upgradedb()
+    Pool.create_or_update_pool(
+        airflow_support.CRAWL_POOL, airflow_support.CRAWL_POOL_SLOTS,
+        "Limits how many spiders crawl at once (politeness, bandwidth).", include_deferred=False)
+
+
+def run(day: str) -> dict[str, Any]:
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.xcom import XComModel
+    from airflow.settings import Session
+    from airflow.utils.state import DagRunState
+    from sqlalchemy import select
+
+    from mediamon import airflow_support, settings
+
+    bag = DagBag(settings.REPO_ROOT / "dags")
+    if bag.import_errors:
+        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+    dag = bag.get_dag(DAG_ID)
+    dagrun = dag.test(logical_date=airflow_support.manual_run_moment(day))
+    session = Session()
+    tasks = []
+    for ti in sorted(dagrun.get_task_instances(session=session), key=lambda t: (t.task_id, t.map_index)):
+        tasks.append({"task_id": ti.task_id, "map_index": ti.map_index, "state": str(ti.state),
+                      "try_number": ti.try_number})
+    returns: dict[str, list[Any]] = {}
+    for xcom in session.scalars(select(XComModel).where(
+            XComModel.dag_id == DAG_ID, XComModel.run_id == dagrun.run_id,
+            XComModel.key == "return_value").order_by(XComModel.task_id, XComModel.map_index)):
+        returns.setdefault(xcom.task_id, []).append(XComModel.deserialize_value(xcom))
+    return {
+        "dag_id": DAG_ID,
+        "run_id": dagrun.run_id,
+        "state": str(dagrun.state),
+        "succeeded": dagrun.state == DagRunState.SUCCESS,
+        "logical_date": dagrun.logical_date.isoformat() if dagrun.logical_date else None,
+        "data_interval": [dagrun.data_interval_start.isoformat(), dagrun.data_interval_end.isoformat()]
+        if dagrun.data_interval_start else None,
+        "tasks": tasks,
+        "returns": returns,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mediamon.airflow_tool", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="migrate the metadata database, create the crawl pool")
+    test = commands.add_parser("test", help="dag.test() for the run covering one day, JSON report")
+    test.add_argument("day", help="YYYY-MM-DD: the Almaty day whose data interval the run covers")
+    test.add_argument("--out", type=Path, help="write the JSON report here as well")
+    args = parser.parse_args(argv)
+    if args.command == "init":
+        init()
+        return 0
+    report = run(args.day)
+    text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    if args.out:
+        args.out.write_text(text)
+    else:
+        print(text)
+    return 0 if report["succeeded"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
