@@ -30,7 +30,12 @@ def embedded_data_dir() -> Path:
 
 def start_embedded() -> str:
     """Start the embedded PostgreSQL unless it already runs; return its URL."""
-    import pgserver  # heavy and only needed for the embedded default
+    import warnings
+
+    with warnings.catch_warnings():  # pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver  # heavy and only needed for the embedded default
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every handle at INFO
 
     data_dir = embedded_data_dir()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
