@@ -43,6 +43,26 @@ def start_embedded() -> str:
     return server.get_uri()
 
 
+def stop_embedded(timeout_s: float = 30.0) -> bool:
+    """Stop the embedded PostgreSQL (fast shutdown); return False when it was not running."""
+    import os
+    import signal
+    import time
+
+    pid_file = embedded_data_dir() / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown: roll back sessions, stop cleanly
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout_s
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return True
+
+
 def database_url() -> str:
     """The URL every command uses: the environment's, else the embedded server's (started on demand)."""
     global _announced
