@@ -9,10 +9,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MEDIAMON := $(VENV)/bin/mediamon
 
-.PHONY: help env db migrate run test lint clean
+.PHONY: help env db migrate run airflow test lint clean
 
 help:
 	@echo "make run    - set up, start the database, migrate, run the pipeline on seeds/, print a summary"
+	@echo "make airflow - start Airflow (api-server, scheduler, dag-processor) and print the UI address + login"
 	@echo "make test   - set up and run the test suite against a real PostgreSQL"
 	@echo "make lint   - ruff"
 	@echo "make clean  - stop the embedded database, remove .venv and .local (its data included)"
@@ -30,8 +31,14 @@ db: env
 migrate: db
 	$(MEDIAMON) db migrate
 
+# The Airflow DAG media_monitoring for one day (DAY=YYYY-MM-DD, default yesterday) via dag.test(),
+# AIRFLOW_HOME=.local/airflow, metadata in the embedded server's database `airflow`.
 run: migrate
-	$(MEDIAMON) run
+	$(MEDIAMON) airflow run $(if $(DAY),--day $(DAY))
+
+# Local Airflow UI on http://localhost:8080 (login printed); Ctrl-C stops it.
+airflow: migrate
+	$(MEDIAMON) airflow up
 
 test: env
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -42,6 +42,8 @@ TIMEZONE = "Asia/Almaty"
 
 # One Asset per table a stage produces, so downstream DAGs can be scheduled on data.
 SCHEMA = Asset(name="mediamon.schema", uri="mediamon://db/ops/schema_migrations", group="mediamon")
+RAW_ARTICLES = Asset(name="mediamon.raw.articles", uri="mediamon://db/raw/articles", group="mediamon")
+CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 default_args = {
     "owner": "mediamon",
@@ -88,7 +90,39 @@ def media_monitoring():
         print(f"schema counts: {counts}")
         return counts
 
-    check_schema()
+    @task
+    def plan_crawls() -> list[dict]:
+        """
+        ### Plan crawls
+        Lists the crawls of this run, one per enabled spider (and source): the seed fixtures
+        (`seed_files`) unless `MEDIAMON_CRAWL_SEEDS=0`. The next task is mapped over this list.
+        """
+        from mediamon import airflow_support
+
+        plan = airflow_support.crawl_plan()
+        print(f"crawl plan: {plan}")
+        return plan
+
+    @task(pool=CRAWL_POOL, outlets=[RAW_ARTICLES], retries=2)
+    def crawl(spec: dict) -> dict:
+        """
+        ### Crawl
+        Runs one spider in a subprocess (`scrapy crawl <spider>`; a Twisted reactor cannot restart
+        inside the worker) against the `mediamon_db` connection. Lands new or changed pages in
+        `raw.articles` (keyed by URL fingerprint + content hash, so a re-run lands nothing twice)
+        and bad input in `ops.quarantine`. Fails when the exit code is non-zero **or** the crawl's
+        own record in `ops.crawl_runs` shows errors above `MEDIAMON_CRAWL_MAX_ERROR_RATE`
+        (default 20% of attempts). Runs in the `mediamon_crawl` pool, which limits concurrent crawls.
+        Returns: items seen, new, quarantined, errors.
+        """
+        from mediamon import airflow_support
+
+        counts = airflow_support.run_crawl(airflow_support.mediamon_conninfo(),
+                                           airflow_support.CrawlSpec.from_dict(spec))
+        print(f"crawl counts: {counts}")
+        return counts
+
+    check_schema() >> crawl.expand(spec=plan_crawls())
 
 
 media_monitoring()

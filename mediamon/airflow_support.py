@@ -18,9 +18,6 @@ import json
 import logging
 import os
 import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -150,6 +147,17 @@ class CrawlSpec:
         return cls(data["spider"], data.get("source"), tuple(sorted((data.get("args") or {}).items())))
 
 
+def crawl_plan() -> list[dict[str, Any]]:
+    """The crawls one DAG run maps over, one mapped task instance each.
+
+    The seed fixtures (``seed_files`` over ``MEDIAMON_SEEDS_DIR``) unless ``MEDIAMON_CRAWL_SEEDS=0``.
+    """
+    plan: list[CrawlSpec] = []
+    if os.environ.get("MEDIAMON_CRAWL_SEEDS", "1") != "0":
+        plan.append(CrawlSpec("seed_files", "seeds", (("directory", str(settings.seeds_dir())),)))
+    return [spec.to_dict() for spec in plan]
+
+
 def max_crawl_error_rate() -> float:
     """Share of a crawl's items that may fail before the crawl task fails (default 0.2)."""
     return float(os.environ.get("MEDIAMON_CRAWL_MAX_ERROR_RATE", "0.2"))
@@ -172,46 +180,30 @@ def crawl_verdict(run: Mapping[str, Any], max_error_rate: float) -> str | None:
     return None
 
 
-def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = None,
-              timeout_s: float = 3600) -> dict[str, Any]:
-    """Run ``scrapy crawl <spider>`` in a subprocess and judge it by its ``ops.crawl_runs`` rows.
+def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = None) -> dict[str, Any]:
+    """Run the spider in a subprocess (``mediamon.crawling.run_spider``) and judge its record.
 
-    A subprocess keeps Scrapy's Twisted reactor out of the Airflow worker (a reactor cannot be
-    restarted in one process). The rows are found by spider (and source) and the database clock at
-    start, so concurrent crawls of other spiders or sources do not mix.
+    The task fails on a non-zero exit, on a missing ``ops.crawl_runs`` row, and when the row's own
+    stats are bad (:func:`crawl_verdict`); otherwise it returns the row's counts.
     """
+    from mediamon.crawling import run_spider
+
     max_error_rate = max_crawl_error_rate() if max_error_rate is None else max_error_rate
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
-    command = [sys.executable, "-m", "scrapy", "crawl", spec.spider]
-    for key, value in spec.args:
-        command += ["-a", f"{key}={value}"]
-    env = {**os.environ, "MEDIAMON_DATABASE_URL": conninfo}
-    log.info("running %s", " ".join(command))
-    began = time.monotonic()
-    proc = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout_s, check=False)
-    tail = "\n".join(proc.stderr.splitlines()[-40:])
-    log.info("scrapy exited with %s after %.1f s; last lines of its log:\n%s",
-             proc.returncode, time.monotonic() - began, tail)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.row_factory = psycopg.rows.dict_row
-        runs = conn.execute(
-            "SELECT crawl_run_id, spider, source, status, items_seen, items_new, items_quarantined, errors"
-            " FROM ops.crawl_runs WHERE spider = %s AND started_at >= %s"
-            " AND (%s::text IS NULL OR source = %s) ORDER BY crawl_run_id",
-            (spec.spider, started, spec.source, spec.source)).fetchall()
-    if proc.returncode != 0:
-        raise CrawlFailed(f"scrapy crawl {spec.spider} exited with {proc.returncode}:\n{tail}")
-    if not runs:
-        raise CrawlFailed(f"scrapy crawl {spec.spider} left no row in ops.crawl_runs:\n{tail}")
-    problems = [p for p in (crawl_verdict(run, max_error_rate) for run in runs) if p]
-    if problems:
-        raise CrawlFailed("; ".join(problems))
+    result = run_spider(conninfo, spec.spider, dict(spec.args),
+                        scrapy_settings={"LOG_LEVEL": os.environ.get("MEDIAMON_CRAWL_LOG_LEVEL", "INFO")})
+    log.info("%s", result.summary)
+    if result.run is None:
+        raise CrawlFailed(f"scrapy crawl {spec.spider} exited with {result.exit_code} "
+                          "and left no row in ops.crawl_runs")
+    problem = crawl_verdict(result.run, max_error_rate)
+    if problem is None and result.exit_code != 0:
+        problem = f"scrapy crawl {spec.spider} exited with {result.exit_code}"
+    if problem:
+        raise CrawlFailed(problem)
     counts: dict[str, Any] = {"spider": spec.spider, "source": spec.source,
-                              "crawl_run_ids": [r["crawl_run_id"] for r in runs]}
+                              "crawl_run_id": result.run["crawl_run_id"]}
     for key in ("items_seen", "items_new", "items_quarantined", "errors"):
-        counts[key] = sum(int(r[key]) for r in runs)
+        counts[key] = int(result.run[key])  # type: ignore[call-overload]
     return counts
 
 
@@ -319,23 +311,3 @@ def manual_run_moment(day: str) -> datetime:
     if not isinstance(parsed, pendulum.DateTime) or parsed != parsed.start_of("day"):
         raise ValueError(f"expected a day as YYYY-MM-DD, got {day!r}")
     return parsed.add(days=1)
-
-
-# --- what is in the database -------------------------------------------------------------------
-
-RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs")
-"""Logs that record every attempt by design: a re-run adds one row per crawl or stage to them."""
-
-
-def table_counts(conninfo: str, schemas: tuple[str, ...] = ("raw", "core", "mart", "ops")) -> dict[str, int]:
-    """Rows in every table, view and materialized view of the pipeline's schemas."""
-    from psycopg import sql
-
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        names = conn.execute(
-            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm')"
-            " ORDER BY n.nspname, c.relname", (list(schemas),)).fetchall()
-        return {f"{schema}.{name}": conn.execute(
-            sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
-        ).fetchone()[0] for schema, name in names}

@@ -25,7 +25,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from mediamon import airflow_support, database, settings
+from mediamon import airflow_support, database, settings, summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,7 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     env = _environment()
     day = args.day or _default_day()
     news_url = env["MEDIAMON_DATABASE_URL"]
-    before = airflow_support.table_counts(news_url)
+    with database.connect(news_url) as conn:
+        before = summary.table_counts(conn)
     print(f"Airflow: running DAG media_monitoring for the day {day} "
           f"(AIRFLOW_HOME={env['AIRFLOW_HOME']}) ...", flush=True)
     _init_with(env)
@@ -99,7 +100,8 @@ def _run(args: argparse.Namespace) -> int:
         print(proc.stdout[-5000:])
         print("mediamon: the DAG run did not produce a report (see the log above)", file=sys.stderr)
         return 1
-    after = airflow_support.table_counts(news_url)
+    with database.connect(news_url) as conn:
+        after = summary.table_counts(conn)
     print(f"DagRun {report['run_id']}: {report['state']} "
           f"(data interval {' → '.join(report['data_interval'] or ['none'])})")
     for ti in report["tasks"]:
@@ -109,10 +111,8 @@ def _run(args: argparse.Namespace) -> int:
     for task_id, values in report["returns"].items():
         for value in values:
             print(f"  {task_id}: {json.dumps(value, ensure_ascii=False, default=str)}")
-    print("\nRows per table (before → after):")
-    width = max((len(name) for name in after), default=10)
-    for name in sorted(after):
-        print(f"  {name:<{width}}  {before.get(name, 0):>7} → {after[name]:>7}")
+    print()
+    print(summary.format_counts(before, after))
     if not report["succeeded"]:
         print(proc.stdout[-8000:])
         print("mediamon: the DAG run failed (task log above)", file=sys.stderr)
