@@ -56,6 +56,11 @@ default_args = {
 }
 
 
+def _mapped(decorated):
+    """Mapped tasks do not copy the function's docstring into ``doc_md``; do it explicitly."""
+    return decorated.override(doc_md=decorated.function.__doc__)
+
+
 def _logical_day():
     """The Almaty calendar day the current run covers (start of its data interval)."""
     context = get_current_context()
@@ -122,7 +127,7 @@ def media_monitoring():
         print(f"crawl counts: {counts}")
         return counts
 
-    check_schema() >> crawl.expand(spec=plan_crawls())
+    check_schema() >> _mapped(crawl).expand(spec=plan_crawls())
 
 
 media_monitoring()

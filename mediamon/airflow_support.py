@@ -311,3 +311,7 @@ def manual_run_moment(day: str) -> datetime:
     if not isinstance(parsed, pendulum.DateTime) or parsed != parsed.start_of("day"):
         raise ValueError(f"expected a day as YYYY-MM-DD, got {day!r}")
     return parsed.add(days=1)
+
+
+RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs")
+"""Logs that record every attempt by design: re-running a day adds a row per crawl and per stage."""

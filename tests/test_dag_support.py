@@ -1,0 +1,106 @@
+"""The glue the DAG relies on: the Airflow connection, stage-run records, crawl judgement."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from mediamon import airflow_support
+
+
+def test_connection_json_keeps_a_unix_socket_url_usable(db_url):
+    """The embedded server's URL (socket dir in ``?host=``) survives the trip through Airflow."""
+    from airflow.sdk import Connection
+
+    assert "host=/" in db_url  # the embedded server: a Unix-socket URL
+    conn = Connection.from_json(airflow_support.connection_json(db_url), conn_id="mediamon_db")
+    assert conn.host.startswith("/")
+    conninfo = airflow_support.conninfo_from_fields(
+        host=conn.host, port=conn.port, login=conn.login, password=conn.password,
+        schema=conn.schema, extra=conn.extra_dejson)
+    with psycopg.connect(conninfo) as pg, psycopg.connect(db_url) as expected:
+        query = "SELECT current_database(), inet_server_port()"
+        assert pg.execute(query).fetchone() == expected.execute(query).fetchone()
+
+
+def test_connection_json_for_a_tcp_url_with_password_and_sslmode():
+    value = json.loads(airflow_support.connection_json(
+        "postgresql://news:s%40cret@db.example:6543/mediamon?sslmode=require"))
+    assert value == {"conn_type": "postgres", "host": "db.example", "port": 6543, "login": "news",
+                     "password": "s@cret", "schema": "mediamon", "extra": {"sslmode": "require"}}
+
+
+def test_sqlalchemy_url_for_the_embedded_server_connects(db_url):
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(airflow_support.sqlalchemy_url(db_url))
+    try:
+        with engine.connect() as connection:
+            name = connection.execute(sqlalchemy.text("SELECT current_database()")).scalar_one()
+    finally:
+        engine.dispose()
+    assert name == psycopg.conninfo.conninfo_to_dict(db_url)["dbname"]
+
+
+def test_run_stage_records_counts_of_a_successful_stage(db_url, conn):
+    def work(stage_conn: psycopg.Connection) -> dict:
+        return {"in": 3, "out": 2, "quarantined": 1}
+
+    counts = airflow_support.run_stage(db_url, "normalize", None, work, transform_version="v1")
+    assert counts == {"in": 3, "out": 2, "quarantined": 1}
+    row = conn.execute("SELECT stage, status, counts, transform_version, finished_at IS NOT NULL"
+                       " FROM ops.stage_runs").fetchone()
+    assert row == ("normalize", "succeeded", counts, "v1", True)
+
+
+def test_run_stage_rolls_back_the_stage_and_records_its_failure(db_url, conn):
+    def work(stage_conn: psycopg.Connection) -> dict:
+        stage_conn.execute("INSERT INTO ops.quarantine (stage, item_key, reason_code, reason)"
+                           " VALUES ('normalize', 'x', 'test', 'written before the failure')")
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        airflow_support.run_stage(db_url, "normalize", None, work)
+    assert conn.execute("SELECT status, error FROM ops.stage_runs").fetchone() == ("failed", "ValueError: boom")
+    assert conn.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("run", "failed"), [
+    ({"status": "finished", "items_seen": 10, "errors": 0}, False),
+    ({"status": "finished", "items_seen": 9, "errors": 1}, False),     # 10% of attempts
+    ({"status": "finished", "items_seen": 5, "errors": 5}, True),      # 50%
+    ({"status": "finished", "items_seen": 0, "errors": 1}, True),      # nothing but errors
+    ({"status": "failed", "items_seen": 10, "errors": 0}, True),       # closed for another reason
+    ({"status": "running", "items_seen": 0, "errors": 0}, True),       # never closed: crashed
+])
+def test_crawl_verdict_weighs_errors_against_attempts(run, failed):
+    verdict = airflow_support.crawl_verdict({"crawl_run_id": 1, **run}, max_error_rate=0.2)
+    assert (verdict is not None) is failed
+
+
+def test_run_crawl_lands_the_seeds_and_returns_the_crawl_record(db_url, seeds_dir):
+    spec = airflow_support.CrawlSpec("seed_files", "seeds", (("directory", str(seeds_dir)),))
+    counts = airflow_support.run_crawl(db_url, spec)
+    assert counts["items_seen"] == 5 and counts["items_new"] == 5 and counts["errors"] == 0
+    again = airflow_support.run_crawl(db_url, spec)
+    assert again["items_new"] == 0 and again["crawl_run_id"] != counts["crawl_run_id"]
+
+
+def test_run_crawl_fails_when_the_spider_does_not_exist(db_url):
+    with pytest.raises(airflow_support.CrawlFailed, match="no row in ops.crawl_runs"):
+        airflow_support.run_crawl(db_url, airflow_support.CrawlSpec("no_such_spider"))
+
+
+def test_manual_run_moment_puts_the_day_inside_the_run_data_interval():
+    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    timetable = coerce_to_core_timetable(CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Almaty"))
+    interval = timetable.infer_manual_data_interval(run_after=airflow_support.manual_run_moment("2025-08-30"))
+    assert interval.start == datetime(2025, 8, 29, 19, tzinfo=UTC)  # 2025-08-30 00:00 in Almaty (UTC+5)
+    assert interval.end == datetime(2025, 8, 30, 19, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        airflow_support.manual_run_moment("2025-08-30T12:00")
