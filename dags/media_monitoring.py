@@ -62,9 +62,15 @@ def _mapped(decorated):
 
 
 def _logical_day():
-    """The Almaty calendar day the current run covers (start of its data interval)."""
+    """The Almaty calendar day the current run covers: the start of its data interval.
+
+    A run triggered without a logical date (the UI's default) has no interval; it covers the last
+    complete day before it was triggered, as a scheduled run at that moment would.
+    """
     context = get_current_context()
-    start = context["data_interval_start"] or context["logical_date"]
+    start = context.get("data_interval_start")
+    if start is None:
+        start = context["dag_run"].run_after.in_timezone(TIMEZONE).start_of("day").subtract(days=1)
     return start.in_timezone(TIMEZONE).date()
 
 

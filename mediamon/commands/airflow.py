@@ -135,6 +135,8 @@ def _wait_for_ui(url: str, timeout_s: float = 120) -> bool:
 def _up(args: argparse.Namespace) -> int:
     env = _environment(args.port)
     _init_with(env)
+    # `kill` (SIGTERM) stops the components as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     logs = Path(env["AIRFLOW_HOME"]) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     airflow = _bin("airflow")
