@@ -70,8 +70,8 @@ def _logical_day():
     context = get_current_context()
     start = context.get("data_interval_start")
     if start is None:
-        start = context["dag_run"].run_after.in_timezone(TIMEZONE).start_of("day").subtract(days=1)
-    return start.in_timezone(TIMEZONE).date()
+        start = pendulum.instance(context["dag_run"].run_after).in_timezone(TIMEZONE).subtract(days=1)
+    return pendulum.instance(start).in_timezone(TIMEZONE).date()
 
 
 @dag(
