@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import psycopg
+from psycopg.types.json import Jsonb
+
 from transforms.text_clean import clean_text
 from transforms.text_meta import (
     MAX_FIRST_SENTENCE_TITLE_WORDS,
@@ -221,3 +224,149 @@ def normalize_json_line(name: str, text: str, *, crawled_at: datetime) -> dict[s
 
 def dumps(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=False)
+
+
+# --- storage: raw.articles → core.articles -----------------------------------------------
+
+BATCH_SIZE = 500
+
+# The latest landed version of every URL; older versions are history, not articles.
+_LATEST_VERSIONS = """
+    SELECT DISTINCT ON (url_fingerprint) raw_article_id, url_fingerprint, landed_at
+    FROM raw.articles ORDER BY url_fingerprint, fetched_at DESC, raw_article_id DESC
+"""
+_PENDING = f"""
+    WITH latest AS ({_LATEST_VERSIONS})
+    SELECT raw_article_id FROM latest l
+    WHERE NOT EXISTS (SELECT 1 FROM core.normalize_log g
+                      WHERE g.raw_article_id = l.raw_article_id AND g.normalizer_version = %(version)s)
+    ORDER BY raw_article_id
+"""
+_SELECTED = f"""
+    WITH latest AS ({_LATEST_VERSIONS})
+    SELECT raw_article_id FROM latest l
+    WHERE (%(landed_from)s::timestamptz IS NOT NULL OR %(landed_to)s::timestamptz IS NOT NULL
+           OR %(article_ids)s::bigint[] IS NOT NULL)
+      AND (%(landed_from)s::timestamptz IS NULL OR l.landed_at >= %(landed_from)s)
+      AND (%(landed_to)s::timestamptz IS NULL OR l.landed_at < %(landed_to)s)
+      AND (%(article_ids)s::bigint[] IS NULL OR l.url_fingerprint IN
+           (SELECT url_fingerprint FROM core.articles WHERE article_id = ANY(%(article_ids)s)))
+    ORDER BY raw_article_id
+"""
+_UPSERT_ARTICLE = """
+    INSERT INTO core.articles AS a (url_fingerprint, raw_article_id, url, source, title, title_method, flags,
+        published_at, published_at_method, authors, attributed_sources, language, text, text_sha256,
+        word_count, normalizer_version)
+    VALUES (%(url_fingerprint)s, %(raw_article_id)s, %(url)s, %(source)s, %(title)s, %(title_method)s,
+        %(flags)s, %(published_at)s, %(published_at_method)s, %(authors)s, %(attributed_sources)s,
+        %(language)s, %(text)s, %(text_sha256)s, %(word_count)s, %(normalizer_version)s)
+    ON CONFLICT (url_fingerprint) DO UPDATE SET
+        raw_article_id = EXCLUDED.raw_article_id, url = EXCLUDED.url, source = EXCLUDED.source,
+        title = EXCLUDED.title, title_method = EXCLUDED.title_method, flags = EXCLUDED.flags,
+        published_at = EXCLUDED.published_at, published_at_method = EXCLUDED.published_at_method,
+        authors = EXCLUDED.authors, attributed_sources = EXCLUDED.attributed_sources,
+        language = EXCLUDED.language, text = EXCLUDED.text, text_sha256 = EXCLUDED.text_sha256,
+        word_count = EXCLUDED.word_count, normalizer_version = EXCLUDED.normalizer_version,
+        normalized_at = now()
+    WHERE (a.raw_article_id, a.url, a.source, a.title, a.title_method, a.flags, a.published_at,
+           a.published_at_method, a.authors, a.attributed_sources, a.language, a.text_sha256,
+           a.normalizer_version)
+          IS DISTINCT FROM
+          (EXCLUDED.raw_article_id, EXCLUDED.url, EXCLUDED.source, EXCLUDED.title, EXCLUDED.title_method,
+           EXCLUDED.flags, EXCLUDED.published_at, EXCLUDED.published_at_method, EXCLUDED.authors,
+           EXCLUDED.attributed_sources, EXCLUDED.language, EXCLUDED.text_sha256, EXCLUDED.normalizer_version)
+    RETURNING article_id, (xmax = 0) AS inserted
+"""
+_RAW_ROWS = """
+    SELECT raw_article_id, url_fingerprint, url, source, fetched_at, text, metadata, content_sha256
+    FROM raw.articles WHERE raw_article_id = ANY(%s) ORDER BY raw_article_id
+"""
+_ARTICLE_ID = "SELECT article_id FROM core.articles WHERE url_fingerprint = %s"
+_LOG = """
+    INSERT INTO core.normalize_log (raw_article_id, normalizer_version, outcome, article_id, reason_code)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (raw_article_id, normalizer_version) DO UPDATE SET
+        outcome = EXCLUDED.outcome, article_id = EXCLUDED.article_id, reason_code = EXCLUDED.reason_code,
+        processed_at = now()
+"""
+_QUARANTINE = """
+    INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, content_sha256, details)
+    VALUES ('normalize', %s, %s, %s, %s, %s)
+    ON CONFLICT (stage, item_key, reason_code, (coalesce(content_sha256, ''))) DO UPDATE SET
+        last_seen_at = now(), times_seen = ops.quarantine.times_seen + 1, reason = EXCLUDED.reason
+"""
+
+
+def pending_raw_ids(conn: psycopg.Connection, *, landed_from: datetime | None = None,
+                    landed_to: datetime | None = None, article_ids: list[int] | None = None,
+                    version: str = NORMALIZER_VERSION) -> list[int]:
+    """Raw versions to normalize: those the current version has not handled, or, when a window
+    or article ids are given, exactly the latest versions they select (re-done even if handled)."""
+    if landed_from is None and landed_to is None and article_ids is None:
+        rows = conn.execute(_PENDING, {"version": version}).fetchall()
+    else:
+        rows = conn.execute(_SELECTED, {"landed_from": landed_from, "landed_to": landed_to,
+                                        "article_ids": article_ids}).fetchall()
+    return [row[0] for row in rows]
+
+
+def normalize_pending(conn: psycopg.Connection, *, landed_from: datetime | None = None,
+                      landed_to: datetime | None = None, article_ids: list[int] | None = None,
+                      version: str = NORMALIZER_VERSION) -> dict[str, int]:
+    """Normalize pending raw articles into ``core.articles``; return counts.
+
+    Idempotent: a second run finds nothing pending, and re-doing a window rewrites nothing that
+    would come out the same. One bad article is quarantined (``ops.quarantine``, stage
+    ``normalize``) with its reason and the run goes on; its URL keeps its last good version.
+    """
+    ids = pending_raw_ids(conn, landed_from=landed_from, landed_to=landed_to, article_ids=article_ids,
+                          version=version)
+    counts = {"in": len(ids), "inserted": 0, "updated": 0, "unchanged": 0, "quarantined": 0}
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start:start + BATCH_SIZE]
+        with conn.transaction():
+            for row in conn.execute(_RAW_ROWS, (batch,)).fetchall():
+                try:
+                    with conn.transaction():  # a savepoint: one row's database error stays its own
+                        outcome = _normalize_row(conn, row, version)
+                except psycopg.DatabaseError as error:
+                    log.warning("could not store raw article %s: %s", row[0], error)
+                    outcome = _quarantine(conn, row[0], row[2], row[7], "store_error",
+                                          f"{type(error).__name__}: {error}", version)
+                counts[outcome] += 1
+    counts["out"] = counts["inserted"] + counts["updated"] + counts["unchanged"]
+    log.info("normalize %s: %s", version, counts)
+    return counts
+
+
+def _normalize_row(conn: psycopg.Connection, row: tuple, version: str) -> str:
+    raw_id, fingerprint, url, source, fetched_at, text, metadata, content_sha256 = row
+    try:
+        article = normalize_document(text, crawled_at=fetched_at, metadata=metadata)
+    except BadArticle as bad:
+        return _quarantine(conn, raw_id, url, content_sha256, bad.code, bad.reason, version)
+    except Exception as error:  # a normalizer bug must not stop the run: set the item aside
+        log.exception("normalizer failed on raw article %s", raw_id)
+        return _quarantine(conn, raw_id, url, content_sha256, "normalizer_error",
+                           f"{type(error).__name__}: {error}", version)
+    result = conn.execute(_UPSERT_ARTICLE, {
+        "url_fingerprint": fingerprint, "raw_article_id": raw_id, "url": url, "source": source,
+        "title": article.title, "title_method": article.title_method, "flags": article.flags,
+        "published_at": article.published_at, "published_at_method": article.published_at_method,
+        "authors": article.authors, "attributed_sources": article.attributed_sources,
+        "language": article.language, "text": article.text, "text_sha256": article.text_sha256,
+        "word_count": article.word_count, "normalizer_version": version}).fetchone()
+    if result is None:
+        article_id, outcome = conn.execute(_ARTICLE_ID, (fingerprint,)).fetchone()[0], "unchanged"
+    else:
+        article_id, outcome = result[0], "inserted" if result[1] else "updated"
+    conn.execute(_LOG, (raw_id, version, "article", article_id, None))
+    return outcome
+
+
+def _quarantine(conn: psycopg.Connection, raw_id: int, url: str, content_sha256: str, code: str,
+                reason: str, version: str) -> str:
+    conn.execute(_QUARANTINE, (f"raw.articles:{raw_id}", code, reason, content_sha256,
+                               Jsonb({"raw_article_id": raw_id, "url": url, "normalizer_version": version})))
+    conn.execute(_LOG, (raw_id, version, "quarantined", None, code))
+    return "quarantined"
