@@ -13,6 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.db",
     "mediamon.commands.normalize",
+    "mediamon.commands.dedup",
 )
 
 
