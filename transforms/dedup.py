@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
+import psycopg
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
@@ -343,3 +344,133 @@ def dedup_documents(docs: list[Document], *, with_stories: bool = True,
                                 sorted(index.pairs.get(doc.id, []), key=lambda pair: -pair[1])],
             "story_id": stories.get(doc.id)})
     return results
+
+
+# --- storage: core.articles → core.duplicates, core.stories (incremental) ---------------------
+
+class PostgresIndex:
+    """The ``Index`` in PostgreSQL: only the buckets and signatures a new article touches are read."""
+
+    def __init__(self, conn: psycopg.Connection, version: str = DEDUP_VERSION) -> None:
+        self.conn = conn
+        self.version = version
+
+    def exact(self, text_sha256: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT min(article_id) FROM core.minhash_signatures WHERE text_sha256 = %s",
+            (text_sha256,)).fetchone()
+        return row[0]
+
+    def candidates(self, band_keys: np.ndarray) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT b.article_id FROM core.minhash_bands b"
+            " JOIN unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key) USING (band, band_key)",
+            (list(range(len(band_keys))), band_keys.tolist())).fetchall()
+        return [row[0] for row in rows]
+
+    def items(self, keys: Iterable[int]) -> dict[int, Item]:
+        rows = self.conn.execute(
+            "SELECT article_id, published_at, text_sha256, hashvalues, n_shingles"
+            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),)).fetchall()
+        return {r[0]: Item(r[0], r[1], r[2], Signature.from_bytes(r[3], r[4])) for r in rows}
+
+    def root(self, key: int) -> int:
+        row = self.conn.execute(
+            "SELECT duplicate_of FROM core.duplicates WHERE article_id = %s", (key,)).fetchone()
+        return row[0] if row else key
+
+    def members(self, root: int) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT article_id FROM core.duplicates WHERE duplicate_of = %s ORDER BY article_id", (root,))]
+
+    def set_root(self, key: int, root: int | None, similarity: float | None, method: str | None) -> None:
+        if root is None:
+            self.conn.execute("DELETE FROM core.duplicates WHERE article_id = %s", (key,))
+        else:
+            self.conn.execute(
+                "INSERT INTO core.duplicates (article_id, duplicate_of, similarity, method)"
+                " VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET duplicate_of = EXCLUDED.duplicate_of,"
+                " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
+                (key, root, similarity, method))
+
+    def add_pair(self, key: int, other: int, similarity: float, method: str) -> None:
+        self.conn.execute(
+            "INSERT INTO core.duplicate_pairs (article_id, other_article_id, similarity, method)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (article_id, other_article_id) DO UPDATE SET"
+            " similarity = EXCLUDED.similarity, method = EXCLUDED.method", (key, other, similarity, method))
+
+    def add(self, item: Item, band_keys: np.ndarray) -> None:
+        exact_copy = self.exact(item.text_sha256) is not None
+        self.conn.execute(
+            "INSERT INTO core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
+            " n_shingles, dedup_version) VALUES (%s, %s, %s, %s, %s, %s)",
+            (item.key, item.text_sha256, item.published_at, item.signature.to_bytes(),
+             item.signature.n_shingles, self.version))
+        if not exact_copy:
+            self.conn.execute(
+                "INSERT INTO core.minhash_bands (band, band_key, article_id)"
+                " SELECT band, band_key, %s FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
+                " ON CONFLICT DO NOTHING", (item.key, list(range(len(band_keys))), band_keys.tolist()))
+
+
+_PENDING_ARTICLES = """
+    SELECT a.article_id, a.published_at, a.published_at_method, a.text_sha256, a.title, a.text
+    FROM core.articles a LEFT JOIN core.minhash_signatures s USING (article_id)
+    WHERE s.article_id IS NULL OR s.text_sha256 <> a.text_sha256 OR s.dedup_version <> %s
+    ORDER BY a.published_at, a.article_id
+"""
+
+
+def _forget(conn: psycopg.Connection, article_ids: list[int]) -> None:
+    """Drop what the index knew about articles whose text changed, so they are processed afresh.
+    Their story membership stays (story ids are stable)."""
+    for table in ("core.minhash_bands", "core.minhash_signatures", "core.duplicates"):
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)", (article_ids,))
+    conn.execute("DELETE FROM core.duplicate_pairs WHERE article_id = ANY(%s) OR other_article_id = ANY(%s)",
+                 (article_ids, article_ids))
+
+
+def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
+                        version: str = DEDUP_VERSION) -> dict[str, int]:
+    """Deduplicate and assign stories to articles not yet processed by this dedup version.
+
+    Incremental and idempotent: articles are handled once (again only when their text or the
+    dedup version changes), in publication order, in batches of ``batch_size``; history is
+    consulted through the persisted LSH buckets and story term index, never loaded whole.
+    """
+    from transforms.stories import PostgresStoryStore, assign_story, terms, tfidf
+
+    signer = Signer()
+    pending = conn.execute(_PENDING_ARTICLES, (version,)).fetchall()
+    counts = {"in": len(pending), "exact": 0, "near": 0, "originals": 0, "repointed": 0,
+              "new_stories": 0, "joined_stories": 0}
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start:start + batch_size]
+        with conn.transaction():
+            _forget(conn, [row[0] for row in batch])
+            dedup = Deduplicator(PostgresIndex(conn, version), signer)
+            roots: dict[int, int | None] = {}
+            for article_id, published_at, _method, text_sha, _title, text in batch:
+                outcome = dedup.process(Item(article_id, published_at, text_sha, signer.sign(text)))
+                roots[article_id] = outcome.duplicate_of
+                counts["repointed"] += len(outcome.repointed)
+                if outcome.duplicate_of is None:
+                    counts["originals"] += 1
+                else:
+                    counts["exact" if outcome.method == "exact" else "near"] += 1
+            store = PostgresStoryStore(conn)
+            term_counts = {row[0]: terms(row[4], row[5]) for row in batch}
+            store.add_documents(term_counts[a] for a, root in roots.items() if root is None)
+            df = store.document_frequencies(set().union(*term_counts.values()) if term_counts else set())
+            n_docs = store.n_docs()
+            for article_id, published_at, method, _sha, title, _text in batch:
+                before = store.story_of(article_id)
+                story_id, _ = assign_story(
+                    store, article_id, title=title, vector=tfidf(term_counts[article_id], df, n_docs),
+                    published_at=published_at, undated=method == "crawl_time",
+                    duplicate_of=roots[article_id])
+                if before is None:
+                    counts["new_stories" if story_id == article_id else "joined_stories"] += 1
+    log.info("deduplicate %s: %s", version, counts)
+    return counts

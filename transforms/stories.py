@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import psycopg
+
 STORY_THRESHOLD = 0.2
 WINDOW_DAYS = 3
 STEM_LETTERS = 5
@@ -93,7 +95,7 @@ class StoryStore(Protocol):
     def create(self, story_id: int | str, title: str | None, published_at: datetime,
                vector: Mapping[str, float]) -> None: ...
     def join(self, story_id: int | str, key: int | str, published_at: datetime,
-             vector: Mapping[str, float]) -> None: ...
+             vector: Mapping[str, float], similarity: float | None = None) -> None: ...
 
 
 def window(published_at: datetime, undated: bool) -> tuple[datetime | None, datetime]:
@@ -111,11 +113,11 @@ def assign_story(store: StoryStore, key: int | str, *, title: str | None, vector
     if existing is not None:
         return existing, None
     if duplicate_of is not None and (original := store.story_of(duplicate_of)) is not None:
-        store.join(original, key, published_at, vector)
+        store.join(original, key, published_at, vector, 1.0)
         return original, 1.0
     best = store.best_story(vector, published_at, undated) if vector else None
     if best is not None and best.score >= threshold:
-        store.join(best.story_id, key, published_at, vector)
+        store.join(best.story_id, key, published_at, vector, round(best.score, 4))
         return best.story_id, best.score
     store.create(key, title, published_at, vector)
     store.join(key, key, published_at, vector)
@@ -157,7 +159,7 @@ class MemoryStoryStore:
         self.span[story_id] = (published_at, published_at)
         self.titles[story_id] = title
 
-    def join(self, story_id, key, published_at, vector) -> None:  # noqa: ANN001
+    def join(self, story_id, key, published_at, vector, similarity=None) -> None:  # noqa: ANN001
         self.members[key] = story_id
         first, last = self.span[story_id]
         self.span[story_id] = (min(first, published_at), max(last, published_at))
@@ -175,3 +177,74 @@ def document_frequencies(docs: Iterable[Counter[str]]) -> tuple[Counter[str], in
         df.update(counts.keys())
         n += 1
     return df, n
+
+
+class PostgresStoryStore:
+    """Stories in ``core.stories``/``core.story_terms``: candidate stories are found through the term
+    index and the date window in SQL, so history is never loaded."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def add_documents(self, docs: Iterable[Counter[str]]) -> None:
+        df, n = document_frequencies(docs)
+        if not n:
+            return
+        self.conn.execute(
+            "INSERT INTO core.story_term_df (term, df) SELECT * FROM unnest(%s::text[], %s::int[])"
+            " ON CONFLICT (term) DO UPDATE SET df = core.story_term_df.df + EXCLUDED.df",
+            (list(df), list(df.values())))
+        self.conn.execute(
+            "INSERT INTO core.story_corpus (n_docs) VALUES (%s)"
+            " ON CONFLICT (singleton) DO UPDATE SET n_docs = core.story_corpus.n_docs + EXCLUDED.n_docs",
+            (n,))
+
+    def document_frequencies(self, vocabulary: set[str]) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT term, df FROM core.story_term_df WHERE term = ANY(%s)",
+                                      (list(vocabulary),)).fetchall())
+
+    def n_docs(self) -> int:
+        row = self.conn.execute("SELECT n_docs FROM core.story_corpus").fetchone()
+        return row[0] if row else 0
+
+    def story_of(self, key: int) -> int | None:
+        row = self.conn.execute("SELECT story_id FROM core.story_articles WHERE article_id = %s",
+                                (key,)).fetchone()
+        return row[0] if row else None
+
+    def best_story(self, vector, published_at, undated) -> StoryCandidate | None:  # noqa: ANN001
+        start, end = window(published_at, undated)
+        row = self.conn.execute(
+            """SELECT t.story_id, sum(t.weight * q.weight) AS score
+               FROM unnest(%s::text[], %s::float8[]) AS q(term, weight)
+               JOIN core.story_terms t USING (term)
+               JOIN core.stories s USING (story_id)
+               WHERE s.first_published_at <= %s
+                 AND (%s::timestamptz IS NULL OR s.last_published_at >= %s)
+               GROUP BY t.story_id ORDER BY score DESC, t.story_id LIMIT 1""",
+            (list(vector), list(vector.values()), end, start, start)).fetchone()
+        return StoryCandidate(row[0], float(row[1])) if row else None
+
+    def create(self, story_id, title, published_at, vector) -> None:  # noqa: ANN001
+        self.conn.execute(
+            "INSERT INTO core.stories (story_id, title, first_published_at, last_published_at)"
+            " VALUES (%s, %s, %s, %s)", (story_id, title, published_at, published_at))
+
+    def join(self, story_id, key, published_at, vector, similarity=None) -> None:  # noqa: ANN001
+        self.conn.execute(
+            "INSERT INTO core.story_articles (article_id, story_id, similarity) VALUES (%s, %s, %s)",
+            (key, story_id, similarity))
+        self.conn.execute(
+            "UPDATE core.stories SET article_count = article_count + 1,"
+            " first_published_at = least(first_published_at, %s),"
+            " last_published_at = greatest(last_published_at, %s)"
+            " WHERE story_id = %s", (published_at, published_at, story_id))
+        current = dict(self.conn.execute("SELECT term, weight FROM core.story_terms WHERE story_id = %s",
+                                         (story_id,)).fetchall())
+        merged = merge(current, vector)
+        self.conn.execute("DELETE FROM core.story_terms WHERE story_id = %s", (story_id,))
+        if merged:
+            self.conn.execute(
+                "INSERT INTO core.story_terms (story_id, term, weight)"
+                " SELECT %s, * FROM unnest(%s::text[], %s::float8[])",
+                (story_id, list(merged), list(merged.values())))
