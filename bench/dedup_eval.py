@@ -46,7 +46,7 @@ def build() -> tuple[list[Document], dict[str, str], dict[str, str]]:
         variants = {
             "exact": (article.text, True),
             "trunc": ("\n\n".join(paragraphs[: max(2, len(paragraphs) * 2 // 3)]), True),
-            "boiler": ("Главные новости дня.\n\n" + article.text + "\n\nПодписывайтесь на наш Telegram-канал.", True),
+            "boiler": ("Главные новости дня.\n\n" + article.text + "\n\nПодписывайтесь на наш канал.", True),
             "edits": (" ".join(edited), True),
             "rewrite": (" ".join(rng.sample(words[: len(words) // 2], len(words) // 2)), False),
         }
