@@ -36,13 +36,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 TIMEZONE = "Asia/Almaty"
 
 # One Asset per table a stage produces, so downstream DAGs can be scheduled on data.
 SCHEMA = Asset(name="mediamon.schema", uri="mediamon://db/ops/schema_migrations", group="mediamon")
 RAW_ARTICLES = Asset(name="mediamon.raw.articles", uri="mediamon://db/raw/articles", group="mediamon")
+CORE_ARTICLES = Asset(name="mediamon.core.articles", uri="mediamon://db/core/articles", group="mediamon")
+CORE_DUPLICATES = Asset(name="mediamon.core.duplicates", uri="mediamon://db/core/duplicates", group="mediamon")
+CORE_STORIES = Asset(name="mediamon.core.stories", uri="mediamon://db/core/stories", group="mediamon")
 CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 default_args = {
@@ -82,6 +85,8 @@ def _logical_day():
     max_active_runs=1,
     default_args=default_args,
     tags=["mediamon", "news", "daily"],
+    params={"reprocess_interval": Param(False, type="boolean",
+                                        description="Also re-do the rows landed in this run's data interval.")},
     doc_md=__doc__,
 )
 def media_monitoring():
@@ -133,7 +138,61 @@ def media_monitoring():
         print(f"crawl counts: {counts}")
         return counts
 
-    check_schema() >> _mapped(crawl).expand(spec=plan_crawls())
+    @task(outlets=[CORE_ARTICLES])
+    def normalize(crawls: list[dict], params: dict | None = None) -> dict:
+        """
+        ### Normalize
+        `transforms.normalize.normalize_pending`: every raw article version the current normalizer
+        version has not handled becomes a `core.articles` row (title, publication date and how it
+        was found, authors, attributed sources, language, clean text). With the run parameter
+        `reprocess_interval` it also re-does the raw rows *landed* in this run's data interval
+        (for a backfill after a normalizer fix). Unusable articles go to `ops.quarantine`
+        (stage `normalize`). Idempotent: upserts by article, a re-run finds nothing pending.
+        Returns: in, inserted, updated, unchanged, quarantined, out.
+        """
+        from mediamon import airflow_support
+        from transforms import normalize as stage
+
+        context = get_current_context()
+        new_raw = sum(c.get("items_new", 0) for c in crawls)
+        redo = bool((params or {}).get("reprocess_interval"))
+        start, end = context.get("data_interval_start"), context.get("data_interval_end")
+
+        def work(conn) -> dict:
+            counts = {"crawled_new": new_raw, **stage.normalize_pending(conn)}
+            if redo and start is not None:
+                window = stage.normalize_pending(conn, landed_from=start, landed_to=end)
+                counts.update({f"interval_{key}": value for key, value in window.items()})
+            return counts
+
+        counts = airflow_support.run_stage(airflow_support.mediamon_conninfo(), "normalize", _logical_day(),
+                                           work, transform_version=stage.NORMALIZER_VERSION, autocommit=True)
+        print(f"normalize counts: {counts}")
+        return counts
+
+    @task(outlets=[CORE_DUPLICATES, CORE_STORIES])
+    def deduplicate(articles: dict) -> dict:
+        """
+        ### Deduplicate
+        `transforms.dedup.deduplicate_pending`: articles this dedup version has not seen are
+        compared with everything before them — exact copies by text hash, near duplicates by
+        MinHash/LSH — into `core.duplicates`, and grouped into `core.stories` /
+        `core.story_articles`. Incremental (persisted LSH buckets and story index) and
+        idempotent: a re-run finds nothing pending. Returns: in, exact, near, originals,
+        new_stories, joined_stories.
+        """
+        from mediamon import airflow_support
+        from transforms import dedup as stage
+
+        counts = airflow_support.run_stage(airflow_support.mediamon_conninfo(), "deduplicate", _logical_day(),
+                                           stage.deduplicate_pending, transform_version=stage.DEDUP_VERSION,
+                                           autocommit=True)
+        print(f"deduplicate counts: {counts}")
+        return counts
+
+    crawls = _mapped(crawl).expand(spec=plan_crawls())
+    check_schema() >> crawls
+    deduplicate(normalize(crawls))
 
 
 media_monitoring()

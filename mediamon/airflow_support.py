@@ -90,21 +90,24 @@ def mediamon_conninfo() -> str:
 
 def run_stage(conninfo: str, stage: str, logical_date: date | None,
               work: Callable[[psycopg.Connection], dict[str, Any]],
-              *, transform_version: str | None = None) -> dict[str, Any]:
+              *, transform_version: str | None = None, autocommit: bool = False) -> dict[str, Any]:
     """Run one stage function on its own connection and record it in ``ops.stage_runs``.
 
     The record is written on a separate autocommit connection, so a stage that fails still leaves
-    a ``failed`` row with its error (the stage's own transaction is rolled back). ``ops.stage_runs``
-    is a run log: every attempt adds a row, which is how a re-run stays visible.
+    a ``failed`` row with its error. With ``autocommit=False`` the stage runs in one transaction,
+    rolled back on failure; ``autocommit=True`` is for stages that commit their own batches
+    (``with conn.transaction()``), so a failure keeps the finished batches and a retry goes on
+    from there. ``ops.stage_runs`` is a run log: every attempt adds a row.
     """
     with psycopg.connect(conninfo, autocommit=True) as log_conn:
         stage_run_id = log_conn.execute(
             "INSERT INTO ops.stage_runs (stage, logical_date, transform_version) VALUES (%s, %s, %s)"
             " RETURNING stage_run_id", (stage, logical_date, transform_version)).fetchone()[0]
         try:
-            with psycopg.connect(conninfo) as conn:
+            with psycopg.connect(conninfo, autocommit=autocommit) as conn:
                 counts = work(conn)
-                conn.commit()
+                if not autocommit:
+                    conn.commit()
         except BaseException as error:
             log_conn.execute(
                 "UPDATE ops.stage_runs SET status = 'failed', finished_at = now(), error = %s"

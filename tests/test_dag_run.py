@@ -63,9 +63,20 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
     assert after_first["raw.articles"] == 5
     assert after_first["ops.crawl_runs"] == 1
     assert after_first["ops.quarantine"] == 0
+    # normalize + deduplicate: five articles; 001 and 002 report the same meeting, so four stories.
+    assert first["returns"]["normalize"][0]["out"] == 5
+    assert after_first["core.articles"] == 5
+    assert after_first["core.story_articles"] == 5
+    assert after_first["core.stories"] == 4
+    assert first["returns"]["deduplicate"][0]["in"] == 5
+    with psycopg.connect(db_url) as conn:
+        stage_rows = conn.execute("SELECT stage, status, logical_date::text FROM ops.stage_runs ORDER BY 1").fetchall()
+    assert ("normalize", "succeeded", DAY) in stage_rows and ("deduplicate", "succeeded", DAY) in stage_rows
 
     second = _run_day(env, tmp_path / "second.json")
     assert second["returns"]["crawl"][0]["items_new"] == 0
+    assert second["returns"]["normalize"][0]["in"] == 0
+    assert second["returns"]["deduplicate"][0]["in"] == 0
     after_second = _counts(db_url)
     stage_tasks = len([t for t in second["tasks"] if t["task_id"] not in {"check_schema", "plan_crawls", "crawl"}])
     # The run logs record the second attempt (one row per crawl, one per stage); nothing else moves.
