@@ -25,7 +25,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from mediamon import airflow_support, database, settings, summary
+from mediamon import airflow_support, database, run_summary, settings, summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,6 +113,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  {task_id}: {json.dumps(value, ensure_ascii=False, default=str)}")
     print()
     print(summary.format_counts(before, after))
+    with database.connect(news_url) as conn:
+        print("\n" + run_summary.render(conn))
     if not report["succeeded"]:
         print(proc.stdout[-8000:])
         print("mediamon: the DAG run failed (task log above)", file=sys.stderr)
