@@ -116,9 +116,14 @@ def run_stage(conninfo: str, stage: str, logical_date: date | None,
         counts = dict(counts)
         log_conn.execute(
             "UPDATE ops.stage_runs SET status = 'succeeded', finished_at = now(), counts = %s"
-            " WHERE stage_run_id = %s", (Jsonb(counts), stage_run_id))
+            " WHERE stage_run_id = %s", (Jsonb(counts, dumps=_json_dumps), stage_run_id))
     log.info("%s counts: %s", stage, json.dumps(counts, ensure_ascii=False, default=str))
     return counts
+
+
+def _json_dumps(value: Any) -> str:
+    """Counts may carry dates or paths (a quality summary does): store them as text."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def batches(ids: list[int], size: int) -> list[list[int]]:
