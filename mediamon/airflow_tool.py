@@ -3,7 +3,7 @@
 ``python -m mediamon.airflow_tool init``: migrate Airflow's metadata database and create the
 crawl pool (what ``airflow db migrate`` + ``airflow pools set`` do, in one interpreter start).
 
-``python -m mediamon.airflow_tool test 2025-08-30 [--out result.json]``: run the
+``python -m mediamon.airflow_tool test 2025-08-30 [--out result.json] [--runs N]``: run the
 ``media_monitoring`` DAG once, for the data interval of that Almaty day, with ``dag.test()``, and
 report it as JSON.
 
@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 DAG_ID = "media_monitoring"
 
@@ -46,7 +49,7 @@ def run(day: str) -> dict[str, Any]:
     from airflow.utils.state import DagRunState
     from sqlalchemy import select
 
-    from mediamon import airflow_support, settings
+    from mediamon import airflow_support, settings, summary
 
     bag = DagBag(settings.REPO_ROOT / "dags")
     if bag.import_errors:
@@ -63,6 +66,8 @@ def run(day: str) -> dict[str, Any]:
             XComModel.dag_id == DAG_ID, XComModel.run_id == dagrun.run_id,
             XComModel.key == "return_value").order_by(XComModel.task_id, XComModel.map_index)):
         returns.setdefault(xcom.task_id, []).append(XComModel.deserialize_value(xcom))
+    with psycopg.connect(os.environ["MEDIAMON_DATABASE_URL"]) as conn:
+        counts = summary.table_counts(conn)
     return {
         "dag_id": DAG_ID,
         "run_id": dagrun.run_id,
@@ -73,6 +78,7 @@ def run(day: str) -> dict[str, Any]:
         if dagrun.data_interval_start else None,
         "tasks": tasks,
         "returns": returns,
+        "table_counts": counts,
     }
 
 
@@ -83,18 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("init", help="migrate the metadata database, create the crawl pool")
     test = commands.add_parser("test", help="dag.test() for the run covering one day, JSON report")
     test.add_argument("day", help="YYYY-MM-DD: the Almaty day whose data interval the run covers")
-    test.add_argument("--out", type=Path, help="write the JSON report here as well")
+    test.add_argument("--out", type=Path, help="write the JSON report here instead of stdout")
+    test.add_argument("--runs", type=int, default=1,
+                      help="run the same day N times in this process; the report is then {'runs': [...]}")
     args = parser.parse_args(argv)
     if args.command == "init":
         init()
         return 0
-    report = run(args.day)
+    reports = [run(args.day) for _ in range(args.runs)]
+    report = reports[0] if args.runs == 1 else {"runs": reports}
     text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
     if args.out:
         args.out.write_text(text)
     else:
         print(text)
-    return 0 if report["succeeded"] else 1
+    return 0 if all(r["succeeded"] for r in reports) else 1
 
 
 if __name__ == "__main__":
