@@ -101,3 +101,20 @@ def test_image_scripts_exist_and_the_dockerfile_installs_the_locked_project():
         assert path.exists() and path.stat().st_mode & 0o111, script
     init = (REPO_ROOT / "docker" / "init.sh").read_text()
     assert "mediamon db migrate" in init and "mediamon.airflow_tool init" in init
+
+
+def test_container_entrypoint_derives_the_airflow_connection_from_the_database_url():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+           "MEDIAMON_DATABASE_URL": "postgresql://mediamon:pw@postgres:5432/mediamon"}
+    env.pop(airflow_support.CONN_ENV, None)
+    result = subprocess.run([str(REPO_ROOT / "docker" / "entrypoint.sh"), "env"], env=env,
+                            capture_output=True, text=True, check=True)
+    line = next(x for x in result.stdout.splitlines() if x.startswith(airflow_support.CONN_ENV + "="))
+    assert json.loads(line.split("=", 1)[1]) == {
+        "conn_type": "postgres", "host": "postgres", "port": 5432, "login": "mediamon", "password": "pw",
+        "schema": "mediamon"}
