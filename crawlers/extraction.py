@@ -337,6 +337,9 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None) -> 
     if not result.authors:
         result.authors = _byline(tree, result.text)
         result.authors_method = "byline" if result.authors else None
+    first, _, rest = result.text.partition("\n")
+    if _BYLINE.match(first):
+        result.text = rest.strip()  # the byline is metadata (authors), not the article's first paragraph
     if result.published_at is None and (hint := url_date_hint(result.url) or url_date_hint(url)):
         result.published_at = hint.isoformat()
         result.published_at_method = "url"

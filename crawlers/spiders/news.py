@@ -114,6 +114,7 @@ class NewsSpider(scrapy.Spider):
                 self.sources = [s.rebased(base_url) for s in self.sources]
         if not self.sources:
             raise NotConfigured("no source selected (the registry has no enabled source?)")
+        self.registry_path = None if feed else registry
         self.source_name = ",".join(s.name for s in self.sources)
         self.requested: set[str] = set()
 
@@ -144,6 +145,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         conn = self._recorder.conn
+        if not self.feed:
+            reg.sync_to_database(conn, self.registry_path)  # ops.sources mirrors the file crawled from
         names = [s.name for s in self.sources]
         self.state = crawl_state.load(conn, names)
         self.marks = crawl_state.watermarks(conn, names)

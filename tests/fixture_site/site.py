@@ -23,8 +23,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,7 +91,7 @@ def _articles() -> dict[str, Article]:
         Article("seed002", "Токаев поблагодарил китайскую сторону за гостеприимство", s002,
                 "2025-08-30T16:00:00+05:00", ["Ерлан Жумабаев", "Ольга Ким"]),
         # seed 001: first line is the headline, second the byline with a Latin "T".
-        Article("seed001", s001[0], s001[1:], "2025-08-30T12:00:00+03:00", ["Денис Тельманов"]),
+        Article("seed001", s001[0], s001[2:], "2025-08-30T12:00:00+03:00", ["Денис Тельманов"]),
         Article("seed003", s003[0], s003[1:], "2023-10-17T15:30:00+06:00", ["Kazinform"]),
         Article("seed004", "Токаев: отношения Казахстана и Китая развиваются в духе дружбы", s004,
                 "2024-01-03T09:00:00+05:00", ["Дархан Қыдырәлі"]),
