@@ -47,34 +47,43 @@ def load(conn: psycopg.Connection, sources: list[str]) -> dict[str, UrlState]:
     return {r[0]: UrlState(*r[1:]) for r in rows}
 
 
-def record(conn: psycopg.Connection, *, url: str, source: str, kind: str, outcome: str,
-           status: int | None = None, etag: str | None = None, last_modified: str | None = None,
-           feed_lastmod: datetime | None = None, content_sha256: str | None = None,
-           crawl_run_id: int | None = None, fetched: bool = True) -> None:
-    """Upsert what happened to one URL. Validators are kept when a response (304, error) has none."""
-    conn.execute(
-        """
-        INSERT INTO ops.crawl_urls AS u (url_fingerprint, url, source, kind, etag, last_modified, feed_lastmod,
-                                         last_fetched_at, last_status, last_outcome, last_content_sha256,
-                                         times_fetched, crawl_run_id)
-        VALUES (%(fp)s, %(url)s, %(source)s, %(kind)s, %(etag)s, %(lm)s, %(feed_lastmod)s,
-                CASE WHEN %(fetched)s THEN now() END, %(status)s, %(outcome)s, %(sha)s,
-                CASE WHEN %(fetched)s THEN 1 ELSE 0 END, %(run)s)
-        ON CONFLICT (url_fingerprint) DO UPDATE SET
-            etag = coalesce(EXCLUDED.etag, u.etag),
-            last_modified = coalesce(EXCLUDED.last_modified, u.last_modified),
-            feed_lastmod = greatest(EXCLUDED.feed_lastmod, u.feed_lastmod),
-            last_fetched_at = coalesce(EXCLUDED.last_fetched_at, u.last_fetched_at),
-            last_status = coalesce(EXCLUDED.last_status, u.last_status),
-            last_outcome = EXCLUDED.last_outcome,
-            last_content_sha256 = coalesce(EXCLUDED.last_content_sha256, u.last_content_sha256),
-            times_fetched = u.times_fetched + EXCLUDED.times_fetched,
-            crawl_run_id = EXCLUDED.crawl_run_id
-        """,
-        {"fp": url_fingerprint(url), "url": url, "source": source, "kind": kind, "etag": etag, "lm": last_modified,
-         "feed_lastmod": feed_lastmod, "fetched": fetched, "status": status, "outcome": outcome,
-         "sha": content_sha256, "run": crawl_run_id},
-    )
+_UPSERT_URL = """
+INSERT INTO ops.crawl_urls AS u (url_fingerprint, url, source, kind, etag, last_modified, feed_lastmod,
+                                 last_fetched_at, last_status, last_outcome, last_content_sha256,
+                                 times_fetched, crawl_run_id)
+VALUES (%(fp)s, %(url)s, %(source)s, %(kind)s, %(etag)s, %(last_modified)s, %(feed_lastmod)s,
+        CASE WHEN %(fetched)s THEN now() END, %(status)s, %(outcome)s, %(content_sha256)s,
+        CASE WHEN %(fetched)s THEN 1 ELSE 0 END, %(crawl_run_id)s)
+ON CONFLICT (url_fingerprint) DO UPDATE SET
+    etag = coalesce(EXCLUDED.etag, u.etag),
+    last_modified = coalesce(EXCLUDED.last_modified, u.last_modified),
+    feed_lastmod = greatest(EXCLUDED.feed_lastmod, u.feed_lastmod),
+    last_fetched_at = coalesce(EXCLUDED.last_fetched_at, u.last_fetched_at),
+    last_status = coalesce(EXCLUDED.last_status, u.last_status),
+    last_outcome = EXCLUDED.last_outcome,
+    last_content_sha256 = coalesce(EXCLUDED.last_content_sha256, u.last_content_sha256),
+    times_fetched = u.times_fetched + EXCLUDED.times_fetched,
+    crawl_run_id = EXCLUDED.crawl_run_id
+"""
+
+
+def outcome_row(*, url: str, source: str, kind: str, outcome: str, status: int | None = None,
+                etag: str | None = None, last_modified: str | None = None, feed_lastmod: datetime | None = None,
+                content_sha256: str | None = None, crawl_run_id: int | None = None,
+                fetched: bool = True) -> dict[str, object]:
+    """What happened to one URL, ready for :func:`record_many`."""
+    return {"fp": url_fingerprint(url), "url": url, "source": source, "kind": kind, "outcome": outcome,
+            "status": status, "etag": etag, "last_modified": last_modified, "feed_lastmod": feed_lastmod,
+            "content_sha256": content_sha256, "crawl_run_id": crawl_run_id, "fetched": fetched}
+
+
+def record_many(conn: psycopg.Connection, rows: list[dict[str, object]]) -> None:
+    """Upsert URL outcomes in one batch (a URL seen twice keeps the last). Validators are kept when
+    a response (304, error) has none; the feed date only moves forward."""
+    if rows:
+        latest = {row["fp"]: row for row in rows}
+        with conn.cursor() as cur:
+            cur.executemany(_UPSERT_URL, list(latest.values()))
 
 
 def watermarks(conn: psycopg.Connection, sources: list[str]) -> dict[str, datetime]:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -42,6 +43,8 @@ from transforms.landing import url_fingerprint
 
 #: An extracted body shorter than this is "no body": a paywall stub, a gallery, an error page.
 MIN_BODY_CHARS = 80
+#: URL outcomes written to ops.crawl_urls per round trip.
+STATE_BATCH = 200
 #: Child sitemaps last modified this long before the source's watermark are not fetched again.
 WATERMARK_OVERLAP = timedelta(days=1)
 
@@ -117,6 +120,7 @@ class NewsSpider(scrapy.Spider):
         self.registry_path = None if feed else registry
         self.source_name = ",".join(s.name for s in self.sources)
         self.requested: set[str] = set()
+        self.outcomes: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -136,9 +140,24 @@ class NewsSpider(scrapy.Spider):
         return CrawlRunRecorder.of(self.crawler)
 
     def _record(self, url: str, source: reg.Source, kind: str, outcome: str, **fields: Any) -> None:
+        """Remember what happened to a URL; written in batches (one round trip per URL cost a third
+        of the crawl time in the benchmark)."""
+        self.outcomes.append(crawl_state.outcome_row(url=url, source=source.name, kind=kind, outcome=outcome,
+                                                     crawl_run_id=self._recorder.crawl_run_id, **fields))
+        if len(self.outcomes) >= STATE_BATCH:
+            self._flush_outcomes()
+
+    def _flush_outcomes(self) -> None:
+        rows, self.outcomes = self.outcomes, []
         recorder = self._recorder
-        crawl_state.record(recorder.conn, url=url, source=source.name, kind=kind, outcome=outcome,
-                           crawl_run_id=recorder.crawl_run_id, **fields)
+        if recorder.conn.closed:  # the run recorder closed its connection first: use a short-lived one
+            with psycopg.connect(recorder.database_url, autocommit=True) as conn:
+                crawl_state.record_many(conn, rows)
+        else:
+            crawl_state.record_many(recorder.conn, rows)
+
+    def closed(self, reason: str) -> None:
+        self._flush_outcomes()
 
     def _count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"mediamon/news/{key}")
