@@ -139,3 +139,11 @@ def test_extract_command_prints_the_article_as_json(fixture_server: FixtureServe
     assert page["title"] == "Токаев отметил колоссальный потенциал отношений между Казахстаном и Китаем"
     assert page["published_at"] == "2023-10-17T15:30:00+06:00" and page["authors"] == ["Kazinform"]
     assert page["language"] == "ru" and page["text"].startswith("17 октября 2023 года")
+
+
+def test_environment_configures_a_bare_news_crawl_for_schedulers(
+        db_url: str, conn: psycopg.Connection, fixture_server: FixtureServer, monkeypatch) -> None:
+    monkeypatch.setenv("MEDIAMON_NEWS_SOURCES", "egemen")
+    monkeypatch.setenv("MEDIAMON_NEWS_BASE_URL", fixture_server.base_url + "/{source}/")
+    result = run_spider(db_url, "news", {}, FAST)
+    assert (result.run["status"], result.run["source"], result.run["items_new"]) == ("finished", "egemen", 3)

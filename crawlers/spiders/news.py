@@ -13,6 +13,9 @@ Arguments (``scrapy crawl news -a name=value``):
 - ``feed``: one ad-hoc RSS/Atom feed or sitemap URL, no registry entry needed (source ``feed:<host>``);
 - ``registry``: another registry file.
 
+Without ``source``/``base_url`` the environment variables ``MEDIAMON_NEWS_SOURCES`` and
+``MEDIAMON_NEWS_BASE_URL`` are used (how the Airflow crawl task points at the fixture site).
+
 Politeness: robots.txt, AutoThrottle, per-domain concurrency (settings below), redirects followed
 only inside the source's own domains and never in a loop.
 """
@@ -20,6 +23,7 @@ only inside the source's own domains and never in a loop.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -97,6 +101,11 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, source: str | None = None, base_url: str | None = None, feed: str | None = None,
                  registry: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # Configuration for schedulers (the Airflow crawl task) that run `scrapy crawl news` bare:
+        # MEDIAMON_NEWS_SOURCES / MEDIAMON_NEWS_BASE_URL stand in for the arguments.
+        if not feed:
+            source = source or os.environ.get("MEDIAMON_NEWS_SOURCES") or None
+            base_url = base_url or os.environ.get("MEDIAMON_NEWS_BASE_URL") or None
         self.base_url = base_url
         self.feed = feed
         if feed:
