@@ -110,8 +110,11 @@ def media_monitoring():
     def plan_crawls() -> list[dict]:
         """
         ### Plan crawls
-        Lists the crawls of this run, one per enabled spider (and source): the seed fixtures
-        (`seed_files`) unless `MEDIAMON_CRAWL_SEEDS=0`. The next task is mapped over this list.
+        Lists the crawls of this run: the seed fixtures (`seed_files`) unless
+        `MEDIAMON_CRAWL_SEEDS=0`, and with `MEDIAMON_CRAWL_NEWS=1` the `news` spider once per
+        enabled outlet of `seeds/sources.yaml` (`MEDIAMON_NEWS_SOURCES` narrows the list,
+        `MEDIAMON_NEWS_BASE_URL` points at a mirror). The next task is mapped over this list, so
+        one dead outlet fails only its own crawl.
         """
         from mediamon import airflow_support
 

@@ -158,11 +158,24 @@ class CrawlSpec:
 def crawl_plan() -> list[dict[str, Any]]:
     """The crawls one DAG run maps over, one mapped task instance each.
 
-    The seed fixtures (``seed_files`` over ``MEDIAMON_SEEDS_DIR``) unless ``MEDIAMON_CRAWL_SEEDS=0``.
+    - the seed fixtures (``seed_files`` over ``MEDIAMON_SEEDS_DIR``) unless ``MEDIAMON_CRAWL_SEEDS=0``;
+    - with ``MEDIAMON_CRAWL_NEWS=1``, the ``news`` spider once per enabled source of the registry
+      (``seeds/sources.yaml``), so one slow or dead outlet neither blocks nor fails the others'
+      crawls; ``MEDIAMON_NEWS_SOURCES`` (comma-separated names) narrows the list and
+      ``MEDIAMON_NEWS_BASE_URL`` points them at a mirror or the fixture site.
+    Off by default locally (``make run`` works offline on the seeds); docker-compose turns it on.
     """
     plan: list[CrawlSpec] = []
     if os.environ.get("MEDIAMON_CRAWL_SEEDS", "1") != "0":
         plan.append(CrawlSpec("seed_files", "seeds", (("directory", str(settings.seeds_dir())),)))
+    if os.environ.get("MEDIAMON_CRAWL_NEWS", "0") == "1":
+        from transforms import sources
+
+        base_url = os.environ.get("MEDIAMON_NEWS_BASE_URL", "").strip()
+        names = [n.strip() for n in os.environ.get("MEDIAMON_NEWS_SOURCES", "").split(",") if n.strip()]
+        for source in sources.select(sources.load_registry(), names or None):
+            args = [("source", source.name)] + ([("base_url", base_url)] if base_url else [])
+            plan.append(CrawlSpec("news", source.name, tuple(sorted(args))))
     return [spec.to_dict() for spec in plan]
 
 
@@ -188,7 +201,8 @@ def crawl_verdict(run: Mapping[str, Any], max_error_rate: float) -> str | None:
     return None
 
 
-def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = None) -> dict[str, Any]:
+def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = None,
+              scrapy_settings: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Run the spider in a subprocess (``mediamon.crawling.run_spider``) and judge its record.
 
     The task fails on a non-zero exit, on a missing ``ops.crawl_runs`` row, and when the row's own
@@ -198,7 +212,8 @@ def run_crawl(conninfo: str, spec: CrawlSpec, *, max_error_rate: float | None = 
 
     max_error_rate = max_crawl_error_rate() if max_error_rate is None else max_error_rate
     result = run_spider(conninfo, spec.spider, dict(spec.args),
-                        scrapy_settings={"LOG_LEVEL": os.environ.get("MEDIAMON_CRAWL_LOG_LEVEL", "INFO")})
+                        scrapy_settings={"LOG_LEVEL": os.environ.get("MEDIAMON_CRAWL_LOG_LEVEL", "INFO"),
+                                         **(scrapy_settings or {})})
     log.info("%s", result.summary)
     if result.run is None:
         raise CrawlFailed(f"scrapy crawl {spec.spider} exited with {result.exit_code} "

@@ -104,3 +104,41 @@ def test_manual_run_moment_puts_the_day_inside_the_run_data_interval():
     assert interval.end == datetime(2025, 8, 30, 19, tzinfo=UTC)
     with pytest.raises(ValueError):
         airflow_support.manual_run_moment("2025-08-30T12:00")
+
+
+def test_crawl_plan_maps_the_seeds_and_one_news_crawl_per_selected_source(monkeypatch, seeds_dir):
+    monkeypatch.setenv("MEDIAMON_CRAWL_NEWS", "1")
+    monkeypatch.setenv("MEDIAMON_NEWS_SOURCES", "tengrinews,vz_ru")
+    monkeypatch.setenv("MEDIAMON_NEWS_BASE_URL", "http://127.0.0.1:8000/{source}/")
+    plan = airflow_support.crawl_plan()
+    assert plan == [
+        {"spider": "seed_files", "source": "seeds", "args": {"directory": str(seeds_dir)}},
+        {"spider": "news", "source": "tengrinews",
+         "args": {"base_url": "http://127.0.0.1:8000/{source}/", "source": "tengrinews"}},
+        {"spider": "news", "source": "vz_ru",
+         "args": {"base_url": "http://127.0.0.1:8000/{source}/", "source": "vz_ru"}},
+    ]
+    monkeypatch.setenv("MEDIAMON_CRAWL_NEWS", "0")
+    monkeypatch.setenv("MEDIAMON_CRAWL_SEEDS", "0")
+    assert airflow_support.crawl_plan() == []
+
+
+@pytest.mark.slow
+def test_a_news_crawl_that_exits_0_still_fails_when_its_own_record_shows_too_many_errors(db_url):
+    """On the fixture site, tengrinews is clean; zakon_kz serves the bad cases (5 errors of 11
+    attempts): Scrapy exits 0 for both, the crawl task fails only the second."""
+    from fixture_site import FixtureServer
+
+    fast = {"AUTOTHROTTLE_START_DELAY": "0.05", "AUTOTHROTTLE_MAX_DELAY": "0.2"}
+    with FixtureServer() as server:
+        def spec(source: str) -> airflow_support.CrawlSpec:
+            return airflow_support.CrawlSpec("news", source, (("base_url", server.base_url + "/{source}/"),
+                                                              ("source", source)))
+
+        clean = airflow_support.run_crawl(db_url, spec("tengrinews"), scrapy_settings=fast)
+        assert clean["items_new"] >= 1 and clean["errors"] == 0
+        with pytest.raises(airflow_support.CrawlFailed, match=r"errors out of \d+ attempts"):
+            airflow_support.run_crawl(db_url, spec("zakon_kz"), scrapy_settings=fast, max_error_rate=0.2)
+    with psycopg.connect(db_url) as conn:
+        statuses = conn.execute("SELECT status FROM ops.crawl_runs ORDER BY crawl_run_id").fetchall()
+    assert statuses == [("finished",), ("finished",)]  # the spider itself saw no failure
