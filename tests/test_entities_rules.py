@@ -94,3 +94,31 @@ def test_half_normalized_kazakh_name_gets_its_nominative(extractor: Extractor) -
     spans = link_spans(text, extractor.spans(text), load_index())
     person = next(s for s in spans if "Токаев" in s.text)
     assert person.normal == "Касым-Жомарт Токаев"
+
+
+def test_unit_of_an_organization_and_the_quoted_organization_are_two_mentions() -> None:
+    text = "в интервью Русской службе «Голоса Америки» лидер"
+    spans = spans_of(text, ("Русской службе «Голоса Америки»", "ORG"))
+    expected = [("Русской службе", "ORG"), ("Голоса Америки", "ORG")]
+    assert texts(rules.split_quoted_name(text, spans)) == expected
+
+
+def test_spacecraft_and_ship_names_are_not_organizations() -> None:
+    text = "Шаттл «Дискавери» пристыковался, сообщает агентство «Синьхуа»"
+    spans = spans_of(text, ("Дискавери", "ORG"), ("Синьхуа", "ORG"))
+    assert texts(rules.drop_vehicle_names(text, spans)) == [("Синьхуа", "ORG")]
+
+
+def test_agency_prefix_is_dropped_without_quotes_too() -> None:
+    text = "цитирует ИА Regnum эксперта"
+    spans = spans_of(text, ("ИА Regnum", "ORG"))
+    assert texts(rules.strip_legal_form(text, spans)) == [("Regnum", "ORG")]
+
+
+def test_alias_table_names_natasha_missed_or_cut_short_are_added() -> None:
+    from transforms.entities.linking import add_alias_mentions, load_index
+
+    text = "Акции КазМунайГаза выросли, сообщает Казахстан темир жолы"
+    spans = spans_of(text, ("Казахстан", "LOC"))
+    found = add_alias_mentions(text, spans, load_index())
+    assert texts(found) == [("КазМунайГаза", "ORG"), ("Казахстан темир жолы", "ORG")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,10 +64,14 @@ class Extractor:
         spans = [Span(s.start, s.stop, s.type, s.text, rule="natasha") for s in doc.spans or ()]
         return spans, sentences
 
-    def spans(self, text: str, *, rules: Iterable[str] | None = None, normalize: bool = True) -> list[Span]:
-        """Spans after the correction rules (all by default), normalized and with their sentence."""
+    def spans(self, text: str, *, rules: Iterable[str] | None = None, normalize: bool = True,
+              then: Callable[[str, list[Span]], list[Span]] | None = None) -> list[Span]:
+        """Spans after the correction rules (all by default) and ``then`` (e.g. alias-table
+        mentions), normalized and with their sentence."""
         spans, sentences = self.raw_spans(text)
         spans = apply_rules(text, spans, rules)
+        if then is not None:
+            spans = then(text, spans)
         if normalize:
             self.normalize(text, spans, sentences)
         return spans

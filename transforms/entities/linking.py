@@ -110,6 +110,8 @@ class AliasIndex:
     fuzzy_keys: dict[str, str] = field(default_factory=dict)
     by_stem: dict[str, str] = field(default_factory=dict)
     nominative: dict[str, str] = field(default_factory=dict)  # lemma key -> alias as written
+    gazetteer: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (entity key, type)
+    _gazetteer_regex: re.Pattern | None = None
 
     @classmethod
     def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer) -> AliasIndex:
@@ -134,6 +136,16 @@ class AliasIndex:
             if len(stem) >= 4:
                 self.by_stem.setdefault(stem, alias.entity_key)
             self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
+            if _GAZETTEER_WORTHY.match(alias.alias):
+                self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
+                self._gazetteer_regex = None
+
+    def gazetteer_regex(self) -> re.Pattern | None:
+        """One regex for every seeded/analyst alias, tolerant of case endings on each word."""
+        if self._gazetteer_regex is None and self.gazetteer:
+            parts = sorted((_inflectable(alias) for alias in self.gazetteer), key=len, reverse=True)
+            self._gazetteer_regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+        return self._gazetteer_regex
 
     def lookup(self, name: str) -> tuple[str | None, bool]:
         """(entity key, whether it came from a seed/analyst alias) by exact key or by lemmas."""
@@ -168,6 +180,50 @@ def stem_key(name: str) -> str:
 
 
 _STEM_END = re.compile(r"[аеиоуыэюяйь]+$")
+
+
+# Aliases worth searching for in raw text: several words, or one capitalized word of 4+ letters, or
+# an acronym of 3+ capitals (two-letter ones like "РК" are too ambiguous to search for blindly).
+_GAZETTEER_WORTHY = re.compile(r"^(?:[А-ЯЁA-Z][^\s]*(?:\s+\S+)+|[А-ЯЁ][А-ЯЁа-яё-]{3,}|[А-ЯЁ]{3,8})$")
+
+
+def _inflectable(alias: str) -> str:
+    """Regex for an alias whose Cyrillic words may take case endings: "Голос Америки" also finds
+    "Голоса Америки"; acronyms and Latin words must match as written."""
+    words = []
+    for word in alias.split():
+        if len(word) >= 4 and re.fullmatch(r"[А-ЯЁа-яё-]+", word) and not word.isupper():
+            stem = _STEM_END.sub("", word) if len(_STEM_END.sub("", word)) >= 3 else word
+            words.append(re.escape(stem) + r"[а-яё]{0,3}")
+        else:
+            words.append(re.escape(word))
+    return r"\s+".join(words)
+
+
+def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[Span]:
+    """Mentions of seeded/analyst names that natasha missed or cut short.
+
+    A match that overlaps no span is added; one that strictly contains natasha's spans ("Голос
+    Америки" around the LOC "Америки") replaces them; partial overlaps are left to natasha.
+    """
+    regex = index.gazetteer_regex()
+    if regex is None:
+        return spans
+    spans = list(spans)
+    for match in regex.finditer(text):
+        start, stop = match.span()
+        inside = [s for s in spans if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop for s in inside):
+            continue
+        if inside and any((s.start, s.stop) == (start, stop) for s in inside):
+            continue
+        key, _ = index.lookup(match.group())
+        if key is None:
+            continue
+        for s in inside:
+            spans.remove(s)
+        spans.append(Span(start, stop, index.entities[key].type, match.group(), rule="alias_mention"))
+    return sorted(spans, key=lambda s: s.start)
 
 
 def _bounded_edit_distance(a: str, b: str, budget: int) -> int:

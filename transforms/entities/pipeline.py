@@ -13,7 +13,7 @@ import re
 
 from transforms.entities.extract import get_extractor
 from transforms.entities.facts import find_facts
-from transforms.entities.linking import AliasIndex, link_spans
+from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
@@ -76,7 +76,8 @@ def analyze(text: str | None, index: AliasIndex, *, language: str | None = None,
         facts = find_facts(text, default_year=default_year) if reason == "not_russian" and text else []
         return Analysis(facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
     assert text is not None
-    spans = link_spans(text, get_extractor().spans(text), index)
+    spans = get_extractor().spans(text, then=lambda t, s: add_alias_mentions(t, s, index))
+    spans = link_spans(text, spans, index)
     return Analysis(spans=spans, facts=find_facts(text, default_year=default_year),
                     quotes=find_quotes(text, spans))
 

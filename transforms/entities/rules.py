@@ -74,6 +74,12 @@ def trim_punctuation(text: str, spans: list[Span]) -> list[Span]:
             elif text[start] == "(" and not _balanced(text[start:stop], "(", ")"):
                 start += 1
                 changed = True
+            elif text[stop - 1] in "»“”" and not any(o in text[start:stop - 1] for o in "«„“"):
+                stop -= 1
+                changed = True
+            elif text[start] in "«„“" and not any(c in text[start + 1:stop] for c in "»“”"):
+                start += 1
+                changed = True
         if (start, stop) == (span.start, span.stop):
             out.append(span)
         else:
@@ -155,9 +161,10 @@ def drop_generic(text: str, spans: list[Span]) -> list[Span]:
 
 
 _LEGAL_FORM = re.compile(
-    r"^(?:ОАО|ЗАО|ООО|ПАО|АО|НАО|ТОО|АООТ|ГУП|МУП|ФГУП|РИА|ИА|МИА|(?:[Кк]онцерн|[Кк]омпани|[Кк]орпораци|"
-    r"[Хх]олдинг|[Аа]гентств|[Тт]елеканал|[Гг]азет|[Жж]урнал|[Ии]здани|[Рр]адиостанци)\w*)\s+"
-    r"[«\"„“](?P<name>[^«»\"„“]+)[»\"”“]?$")
+    r"^(?:[А-ЯЁA-Z]{2,5}|(?:[Кк]онцерн|[Кк]омпани|[Кк]орпораци|[Хх]олдинг|[Аа]гент?ств|[Тт]елеканал|[Гг]азет|"
+    r"[Жж]урнал|[Ии]здани|[Рр]адиостанци|[Тт]елерадиокомпани)\w*)\s+"
+    r"[«\"„“](?P<name>[^«»\"„“]+)[»\"”“]?$"
+    r"|^(?:РИА|ИА|МИА|[Аа]гент?ств\w*)\s+(?P<bare>[^«»\"„“\s][^«»\"„“]*)$")
 
 
 def strip_legal_form(text: str, spans: list[Span]) -> list[Span]:
@@ -165,13 +172,45 @@ def strip_legal_form(text: str, spans: list[Span]) -> list[Span]:
     for span in spans:
         match = _LEGAL_FORM.match(text[span.start:span.stop]) if span.type == "ORG" else None
         if match:
-            made = _make(text, span.start + match.start("name"), span.start + match.end("name"),
+            group = "name" if match.group("name") else "bare"
+            made = _make(text, span.start + match.start(group), span.start + match.end(group),
                          span.type, "strip_legal_form")
             if made:
                 out.append(made)
                 continue
         out.append(span)
     return out
+
+
+_QUOTED_TAIL = re.compile(r"^(?P<head>[^«»\"„“]*[^\W\d_][^«»\"„“]*?)\s+[«\"„“](?P<name>[^«»\"„“]+)[»\"”“]?$")
+
+
+def split_quoted_name(text: str, spans: list[Span]) -> list[Span]:
+    """"Русской службе «Голоса Америки»": a unit of an organization and the organization itself."""
+    out = []
+    for span in spans:
+        match = _QUOTED_TAIL.match(text[span.start:span.stop]) if span.type == "ORG" else None
+        if match and not _LEGAL_FORM.match(text[span.start:span.stop]):
+            for group in ("head", "name"):
+                made = _make(text, span.start + match.start(group), span.start + match.end(group),
+                             span.type, "split_quoted_name")
+                if made:
+                    out.append(made)
+        else:
+            out.append(span)
+    return out
+
+
+_VEHICLE = re.compile(
+    r"(?:шаттл|корабл|станци|ракет|телескоп|спутник|самол[её]т|судн|ледокол|лайнер|модул|грузовик|зонд|"
+    r"марсоход|луноход|подлодк|крейсер|авианос|эсминц|фрегат|парусник|яхт)\w*\s*[«\"„“]?\s*$", re.IGNORECASE)
+
+
+def drop_vehicle_names(text: str, spans: list[Span]) -> list[Span]:
+    """Names of ships, spacecraft and aircraft ("шаттл «Дискавери»", "станции «Мир»") are not
+    organizations; natasha tags them ORG."""
+    return [s for s in spans
+            if not (s.type == "ORG" and _VEHICLE.search(text, max(0, s.start - 25), s.start))]
 
 
 _RELATIONAL_ADJ = re.compile(
@@ -203,6 +242,8 @@ RULES: dict[str, Rule] = {
     "split_repeated_name": split_repeated_name,
     "drop_generic": drop_generic,
     "strip_legal_form": strip_legal_form,
+    "split_quoted_name": split_quoted_name,
+    "drop_vehicle_names": drop_vehicle_names,
     "extend_org_adjective": extend_org_adjective,
 }
 
