@@ -6,5 +6,7 @@ the pure per-text function behind them and behind ``mediamon entities``.
 """
 
 from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze, skip_reason
+from transforms.entities.storage import extract_pending, load_seed_aliases, pending_article_ids, relink
 
-__all__ = ["EXTRACTOR_VERSION", "analyze", "pending_article_ids", "skip_reason"]
+__all__ = ["EXTRACTOR_VERSION", "analyze", "extract_pending", "load_seed_aliases", "pending_article_ids",
+           "relink", "skip_reason"]

@@ -255,6 +255,7 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
     full_names: dict[str, str] = {}  # surname lemma -> entity key, for persons named in full here
     resolved: list[tuple[Span, str | None]] = []
     for span in spans:
+        span.ner_type = span.ner_type or span.type
         name = span.normal or span.text
         key, trusted = index.lookup(name)
         if key is None and span.normal:

@@ -25,6 +25,7 @@ class Span:
     canonical: str | None = None
     sentence: str | None = None
     rule: str | None = None
+    ner_type: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)

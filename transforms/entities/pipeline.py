@@ -85,14 +85,14 @@ def analyze(text: str | None, index: AliasIndex, *, language: str | None = None,
 _WORKER_INDEX: AliasIndex | None = None
 
 
-def _analyze_item(item: tuple[str | None, str | None]) -> Analysis:
-    text, language = item
+def _analyze_item(item: tuple[str | None, str | None, int | None]) -> Analysis:
+    text, language, year = item
     assert _WORKER_INDEX is not None
-    return analyze(text, _WORKER_INDEX, language=language)
+    return analyze(text, _WORKER_INDEX, language=language, default_year=year)
 
 
 def analyze_many(items: list[tuple[str | None, str | None]], index: AliasIndex, *,
-                 workers: int = 1) -> list[Analysis]:
+                 workers: int = 1, default_years: list[int | None] | None = None) -> list[Analysis]:
     """``analyze`` over (text, language) pairs, in order, on ``workers`` forked processes.
 
     Entities created on the fly in a worker (``auto:`` keys) are deterministic from the name, so
@@ -102,4 +102,6 @@ def analyze_many(items: list[tuple[str | None, str | None]], index: AliasIndex, 
     _WORKER_INDEX = index
     from transforms.entities.extract import parallel_map
 
-    return list(parallel_map(_analyze_item, items, workers))
+    years = default_years or [None] * len(items)
+    return list(parallel_map(_analyze_item, [(t, lang, y) for (t, lang), y in zip(items, years, strict=True)],
+                             workers))
