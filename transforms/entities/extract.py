@@ -88,26 +88,49 @@ class Extractor:
             cached = self.normal_cache.get((span.type, span.text))
             if cached is not None:
                 span.normal = cached
-            elif index is None:
+            elif index is None or not _needs_morphology(span.text):
                 span.normal = span.text
             else:
                 todo.setdefault(index, []).append(span)
         if not todo:
             return
-        order = sorted(todo)
-        words = [[t.text for t in sentences[i].tokens] for i in order]
-        for i, markup in zip(order, self.morph_tagger.map(words), strict=True):
-            for token, tagged in zip(sentences[i].tokens, markup.tokens, strict=True):
+        windows: list[list[DocToken]] = []  # token runs to tag: each span with WINDOW tokens of context
+        window_spans: list[list[Span]] = []
+        for i in sorted(todo):
+            tokens = sentences[i].tokens
+            runs: list[list[int]] = []  # [first, last, span indexes...] merged when they overlap
+            for span_index, span in enumerate(todo[i]):
+                inside = [k for k, t in enumerate(tokens) if t.start >= span.start and t.stop <= span.stop]
+                if not inside:
+                    span.normal = span.text
+                    continue
+                first, last = max(0, inside[0] - WINDOW), min(len(tokens) - 1, inside[-1] + WINDOW)
+                if runs and first <= runs[-1][1] + 1:
+                    runs[-1][1] = max(runs[-1][1], last)
+                    runs[-1].append(span_index)
+                else:
+                    runs.append([first, last, span_index])
+            for first, last, *members in runs:
+                windows.append(tokens[first:last + 1])
+                window_spans.append([todo[i][k] for k in members])
+        if not windows:
+            return
+        for window, markup in zip(windows, self.morph_tagger.map([[t.text for t in w] for w in windows]),
+                                  strict=True):
+            for token, tagged in zip(window, markup.tokens, strict=True):
                 token.pos, token.feats = tagged.pos, tagged.feats
-        need_syntax = [i for i in order if any(s.type == "ORG" for s in todo[i])]
+        # Syntax only matters for the head of a multi-word ORG ("Шанхайской организации сотрудничества").
+        need_syntax = [k for k, members in enumerate(window_spans)
+                       if any(s.type == "ORG" and " " in s.text for s in members)]
         if need_syntax:
-            words = [[t.text for t in sentences[i].tokens] for i in need_syntax]
-            for i, markup in zip(need_syntax, self.syntax_parser.map(words), strict=True):
-                for token, parsed in zip(sentences[i].tokens, markup.tokens, strict=True):
-                    token.id, token.head_id, token.rel = parsed.id, parsed.head_id, parsed.rel
-        for i in order:
-            for span in todo[i]:
-                tokens = [t for t in sentences[i].tokens if t.start >= span.start and t.stop <= span.stop]
+            parsed_windows = self.syntax_parser.map([[t.text for t in windows[k]] for k in need_syntax])
+            for k, markup in zip(need_syntax, parsed_windows, strict=True):
+                for token, parsed in zip(windows[k], markup.tokens, strict=True):
+                    token.id, token.head_id = f"{k}_{parsed.id}", f"{k}_{parsed.head_id}"
+                    token.rel = parsed.rel
+        for window, members in zip(windows, window_spans, strict=True):
+            for span in members:
+                tokens = [t for t in window if t.start >= span.start and t.stop <= span.stop]
                 span.normal = self._normal_form(span, tokens)
                 self.normal_cache[(span.type, span.text)] = span.normal
 
@@ -115,7 +138,7 @@ class Extractor:
         if not tokens or any(getattr(t, "pos", None) is None for t in tokens):
             return span.text
         try:
-            if span.type == "ORG" and all(getattr(t, "id", None) for t in tokens):
+            if span.type == "ORG" and len(tokens) > 1 and all(getattr(t, "id", None) for t in tokens):
                 normal = syntax_normalize(self.vocab, tokens)
             else:
                 normal = natasha_normalize(self.vocab, tokens)
@@ -162,6 +185,15 @@ class Extractor:
                 if inflected:
                     return _recase(inflected.word, word)
         return word
+
+
+WINDOW = 4  # tokens of context on each side of a span for the morphology tagger (a CNN: local context)
+_LOWER_CYRILLIC = re.compile(r"[а-яё]")
+
+
+def _needs_morphology(surface: str) -> bool:
+    """Acronyms (КНР, ШОС) and Latin names (China Daily) do not inflect: their normal form is the text."""
+    return bool(_LOWER_CYRILLIC.search(surface))
 
 
 _OC_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}

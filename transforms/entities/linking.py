@@ -112,6 +112,7 @@ class AliasIndex:
     nominative: dict[str, str] = field(default_factory=dict)  # lemma key -> alias as written
     gazetteer: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (entity key, type)
     _gazetteer_regex: re.Pattern | None = None
+    _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer) -> AliasIndex:
@@ -132,6 +133,7 @@ class AliasIndex:
         if rank < 2:
             if len(alias_key(alias.alias)) >= 6:
                 self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
+                self._fuzzy_cache.clear()
             stem = stem_key(alias.alias)
             if len(stem) >= 4:
                 self.by_stem.setdefault(stem, alias.entity_key)
@@ -156,18 +158,23 @@ class AliasIndex:
         return None, False
 
     def fuzzy(self, name: str) -> str | None:
+        """The entity whose alias is one (two, for long names) edit away; same first letter, since
+        typos rarely hit it. Cached per key: most unmatched names repeat."""
         key = alias_key(name)
         if len(key) < 6:
             return None
+        if key in self._fuzzy_cache:
+            return self._fuzzy_cache[key]
         budget = 1 if len(key) < 12 else 2
         best: tuple[int, str] | None = None
         for candidate, entity_key in self.fuzzy_keys.items():
-            if abs(len(candidate) - len(key)) > budget:
+            if candidate[0] != key[0] or abs(len(candidate) - len(key)) > budget:
                 continue
             distance = _bounded_edit_distance(key, candidate, budget)
             if distance <= budget and (best is None or distance < best[0]):
                 best = (distance, entity_key)
-        return best[1] if best else None
+        self._fuzzy_cache[key] = best[1] if best else None
+        return self._fuzzy_cache[key]
 
 
 def stem_key(name: str) -> str:
