@@ -77,7 +77,8 @@ def main() -> None:
         print(f"{label:<52} {len(texts) / best:6.1f} docs/s  {chars / best / 1000:6.0f}K chars/s"
               f"  (best of {len(seconds)}: {best:.2f} s)")
 
-    report("plain natasha, morph+syntax+NER+normalize, 1 proc", [plain_natasha(texts) for _ in range(args.repeat)])
+    report("plain natasha, morph+syntax+NER+normalize, 1 proc",
+           [plain_natasha(texts) for _ in range(args.repeat)])
     for workers in (1, 2):
         runs = []
         for _ in range(args.repeat):
