@@ -1,10 +1,12 @@
 """natasha NER with span normalization, done only as far as needed.
 
 Plain natasha (segment, morphology, syntax, NER, normalize) does ~17 documents/s here, NER alone
-~50/s. Normal forms depend almost only on the surface text, so they are cached per (type, surface)
-and morphology runs only on the sentences that hold a span not seen before; syntax (needed for
-ORG normal forms only) only on sentences holding such an ORG span. Models load once per process
-(``get_extractor``); ``analyze_many`` forks workers after loading so both cores share one copy.
+~50/s; much of that is OpenBLAS spinning threads, so the stage keeps BLAS to one thread
+(``threads.py``) and uses worker processes instead. Normal forms depend almost only on the surface
+text, so they are cached per (type, surface); morphology runs only on a few tokens around spans not
+seen before, syntax (needed for multi-word ORG normal forms only) only around such ORG spans, and
+sentences are tokenized only when one of their spans needs morphology. Models load once per
+process (``get_extractor``); ``analyze_many`` forks workers after loading so they share one copy.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import natasha  # noqa: F401  (import natasha before pymorphy2 so pkg_resources is set up)
 from natasha import (
-    Doc,
     MorphVocab,
     NewsEmbedding,
     NewsMorphTagger,
@@ -32,15 +33,25 @@ from natasha.norm import syntax_normalize
 from transforms.entities.linking import morph_vocab
 from transforms.entities.model import Span
 from transforms.entities.rules import apply_rules
+from transforms.entities.threads import limit_blas_threads
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @dataclass
 class Sentence:
+    """A sentence; its tokens are made only when a span in it needs morphology (tokenizing every
+    sentence cost as much as a third of NER)."""
+
     start: int
     stop: int
-    tokens: list[DocToken]
+    text: str
+    segmenter: Segmenter
+
+    @cached_property
+    def tokens(self) -> list[DocToken]:
+        return [DocToken(self.start + t.start, self.start + t.stop, t.text)
+                for t in self.segmenter.tokenize(self.text)]
 
 
 class Extractor:
@@ -57,11 +68,12 @@ class Extractor:
 
     def raw_spans(self, text: str) -> tuple[list[Span], list[Sentence]]:
         """natasha's NER spans as they come, and the sentences with their tokens."""
-        doc = Doc(text)
-        doc.segment(self.segmenter)
-        doc.tag_ner(self.ner_tagger)
-        sentences = [Sentence(s.start, s.stop, s.tokens) for s in doc.sents]
-        spans = [Span(s.start, s.stop, s.type, s.text, rule="natasha") for s in doc.spans or ()]
+        if not text.strip():
+            return [], []
+        sentences = [Sentence(s.start, s.stop, s.text, self.segmenter)
+                     for s in self.segmenter.sentenize(text)]
+        markup = self.ner_tagger(text)
+        spans = [Span(s.start, s.stop, s.type, text[s.start:s.stop], rule="natasha") for s in markup.spans]
         return spans, sentences
 
     def spans(self, text: str, *, rules: Iterable[str] | None = None, normalize: bool = True,
@@ -213,6 +225,7 @@ def _sentence_index(starts: list[int], position: int) -> int | None:
 @lru_cache(maxsize=1)
 def get_extractor() -> Extractor:
     """The process's one Extractor (natasha's models take ~1 s and ~200 MB to load)."""
+    limit_blas_threads()
     return Extractor()
 
 
