@@ -118,3 +118,18 @@ def test_alias_edit_relinks_old_mentions_without_ner(conn: psycopg.Connection) -
     assert conn.execute("SELECT count(*) FROM core.entities WHERE entity_key = %s",
                         (before["Цзинань"],)).fetchone()[0] == 0
     assert relink(conn)["relinked"] == 0
+
+
+def test_command_runs_the_stage_and_relinks(conn: psycopg.Connection, db_url: str, monkeypatch,
+                                            capsys) -> None:
+    from mediamon.cli import main
+
+    add_article(conn, 1, "Касым-Жомарт Токаев встретился с Си Цзиньпином в Тяньцзине.")
+    monkeypatch.setenv("MEDIAMON_DATABASE_URL", db_url)
+    assert main(["entities", "--pending", "--workers", "1"]) == 0
+    assert '"out": 1' in capsys.readouterr().out
+    assert main(["entities", "--relink"]) == 0
+    assert '"relinked": 0' in capsys.readouterr().out
+    keys = {r[0] for r in conn.execute(
+        "SELECT e.entity_key FROM core.mentions JOIN core.entities e USING (entity_id)")}
+    assert keys == {"tokayev", "xi_jinping", "tianjin"}
