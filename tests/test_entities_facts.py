@@ -105,3 +105,10 @@ def test_quote_attributed_to_nobody_keeps_the_words() -> None:
 def test_facts_come_sorted_by_position() -> None:
     facts = find_facts("17 октября 2023 года товарооборот достиг 21 млрд долларов")
     assert [f.kind for f in facts] == ["date", "money"]
+
+
+def test_quote_over_several_paragraphs_starts_at_its_opening_mark(seeds_dir: Path) -> None:
+    text = seed(seeds_dir, "000")
+    [quote] = [q for q in find_quotes(text, []) if q.speaker_text == "в посте"]
+    assert quote.text.startswith("Ужин длился почти два часа")
+    assert quote.text.endswith("деловой совет в Пекине и новые переговоры")

@@ -36,9 +36,15 @@ def _paragraph_start(text: str, position: int) -> int:
 
 def _quote_start(text: str, end: int) -> int | None:
     """Where the quoted words before ``end`` begin: the first opening mark of the paragraph, or the
-    paragraph's start when it opens with a dialogue dash."""
+    paragraph's start when it opens with a dialogue dash. When the paragraph's quote marks are all
+    paired, the quote began in an earlier paragraph (up to five back) that opens with a mark."""
     start = _paragraph_start(text, end)
     paragraph = text[start:end]
+    if paragraph.count('"') % 2 == 0 and paragraph.count("«") == paragraph.count("»") \
+            and paragraph.lstrip()[:1] not in "-–—" and not _opens_unclosed(paragraph):
+        earlier = _opening_paragraph(text, start)
+        if earlier is not None:
+            return earlier
     stripped = paragraph.lstrip()
     offset = start + len(paragraph) - len(stripped)
     if stripped[:1] in "-–—":
@@ -46,6 +52,27 @@ def _quote_start(text: str, end: int) -> int | None:
     for index, char in enumerate(paragraph):
         if char in _OPENERS:
             return start + index + 1
+    return None
+
+
+def _opens_unclosed(paragraph: str) -> bool:
+    return any(paragraph.count(o) > paragraph.count(c) for o, c in (("«", "»"), ("“", "”"), ("„", "“")))
+
+
+def _opening_paragraph(text: str, before: int, limit: int = 5) -> int | None:
+    """Start (after the mark) of the nearest earlier paragraph that opens with a quote mark."""
+    stop, seen = before, 0
+    while stop > 0 and seen < limit:
+        line_start = text.rfind("\n", 0, stop - 1) + 1
+        line = text[line_start:stop]
+        stripped = line.lstrip()
+        if stripped.strip():
+            seen += 1
+            if stripped[0] in _OPENERS:
+                return line_start + (len(line) - len(stripped)) + 1
+            if stripped[0] in "-–—":
+                return None
+        stop = line_start
     return None
 
 
