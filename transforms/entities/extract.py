@@ -64,6 +64,8 @@ class Extractor:
         self.syntax_parser = NewsSyntaxParser(embedding)
         self.ner_tagger = NewsNERTagger(embedding)
         self.vocab: MorphVocab = morph_vocab()
+        # natasha's normalizer parses every word with pymorphy; names repeat, so cache the parses.
+        self.cached_vocab = lru_cache(maxsize=100_000)(self.vocab.parse)
         self.normal_cache: dict[tuple[str, str], str] = {}
 
     def raw_spans(self, text: str) -> tuple[list[Span], list[Sentence]]:
@@ -151,9 +153,9 @@ class Extractor:
             return span.text
         try:
             if span.type == "ORG" and len(tokens) > 1 and all(getattr(t, "id", None) for t in tokens):
-                normal = syntax_normalize(self.vocab, tokens)
+                normal = syntax_normalize(self.cached_vocab, tokens)
             else:
-                normal = natasha_normalize(self.vocab, tokens)
+                normal = natasha_normalize(self.cached_vocab, tokens)
         except (KeyError, ValueError, AttributeError):
             return span.text
         if span.type == "PER":
