@@ -12,7 +12,13 @@ from collections.abc import Sequence
 # One module per command group; order is the order of ``mediamon --help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.db",
+    "mediamon.commands.crawl",
+    "mediamon.commands.run",
+    "mediamon.commands.normalize",
+    "mediamon.commands.dedup",
     "mediamon.commands.entities",
+    "mediamon.commands.extract",
+    "mediamon.commands.sources",
 )
 
 

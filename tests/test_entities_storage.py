@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import psycopg
 import pytest
+from test_entities_linking import SEED_GOLD
+from test_normalize_storage import insert_raw, land_seeds
 
 from transforms.entities import extract_pending, pending_article_ids, relink
+from transforms.normalize import normalize_pending
 
 
-def add_article(conn: psycopg.Connection, article_id: int, text: str, language: str | None = "ru",
-                published: str | None = "2025-08-30") -> None:
-    conn.execute("INSERT INTO core.articles (article_id, text, language, published_at) "
-                 "VALUES (%s, %s, %s, %s)", (article_id, text, language, published))
+def add_article(conn: psycopg.Connection, article_id: int, text: str, language: str = "ru",
+                published: str = "2025-08-30") -> None:
+    """A core.articles row as the normalizer would write it (with its raw version), any text allowed:
+    the entity stage must cope with whatever core.articles holds."""
+    url = f"https://example.kz/{article_id}"
+    raw_id = insert_raw(conn, url, text or " ")
+    conn.execute(
+        """INSERT INTO core.articles (article_id, url_fingerprint, raw_article_id, url, source, published_at,
+               published_at_method, language, text, text_sha256, word_count, normalizer_version)
+           OVERRIDING SYSTEM VALUE
+           VALUES (%s, %s, %s, %s, 'test', %s, 'header', %s, %s, %s, %s, 'test')""",
+        (article_id, hashlib.sha1(url.encode()).hexdigest(), raw_id, url, published, language, text,
+         hashlib.sha256(text.encode()).hexdigest(), len(text.split())))
 
 
 def add_seeds(conn: psycopg.Connection, seeds_dir: Path) -> dict[str, int]:
-    ids = {}
-    for number, path in enumerate(sorted(seeds_dir.glob("*.txt")), start=1):
-        add_article(conn, number, path.read_text(encoding="utf-8"))
-        ids[path.name[:3]] = number
-    return ids
+    """The seeds through the real normalizer (issue 3), as `make run` does."""
+    land_seeds(conn, seeds_dir)
+    normalize_pending(conn)
+    return {url[7:10]: article_id for url, article_id in conn.execute("SELECT url, article_id FROM core.articles")}
 
 
 pytestmark = pytest.mark.slow
@@ -34,7 +46,12 @@ def test_seeds_fill_entities_mentions_facts_and_quotes(conn: psycopg.Connection,
     per_entity = dict(conn.execute(
         """SELECT e.entity_key, count(*) FROM core.mentions m JOIN core.entities e USING (entity_id)
            GROUP BY 1""").fetchall())
-    assert per_entity["tokayev"] >= 25 and per_entity["xi_jinping"] >= 20 and per_entity["sco"] >= 8
+    assert per_entity["tokayev"] >= 25 and per_entity["xi_jinping"] >= 15 and per_entity["sco"] >= 8
+    # the hand-checked variants resolve the same way on the normalized texts
+    linked = conn.execute(
+        "SELECT m.surface, e.entity_key FROM core.mentions m JOIN core.entities e USING (entity_id)").fetchall()
+    for key, variants in SEED_GOLD.items():
+        assert {k for surface, k in linked if surface in variants} == {key}
     # offsets point into core.articles.text
     bad = conn.execute(
         """SELECT count(*) FROM core.mentions m JOIN core.articles a USING (article_id)
@@ -53,14 +70,14 @@ def test_seeds_fill_entities_mentions_facts_and_quotes(conn: psycopg.Connection,
 
 
 def test_rerunning_changes_nothing(conn: psycopg.Connection, seeds_dir: Path) -> None:
-    add_seeds(conn, seeds_dir)
+    ids = add_seeds(conn, seeds_dir)
     extract_pending(conn)
     snapshot = conn.execute("SELECT mention_id, entity_id FROM core.mentions ORDER BY 1").fetchall()
     assert pending_article_ids(conn) == []
     assert extract_pending(conn)["in"] == 0
     assert conn.execute("SELECT mention_id, entity_id FROM core.mentions ORDER BY 1").fetchall() == snapshot
     # forcing the same articles again replaces rows with equal ones, no duplicates
-    extract_pending(conn, article_ids=[1, 2])
+    extract_pending(conn, article_ids=list(ids.values())[:2])
     assert conn.execute("SELECT count(*) FROM core.mentions").fetchone()[0] == len(snapshot)
     seeded = conn.execute("SELECT count(*), count(DISTINCT entity_key) FROM core.entities "
                           "WHERE origin = 'seed'").fetchone()

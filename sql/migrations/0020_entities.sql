@@ -1,28 +1,7 @@
 -- Entity stage (issue 4): canonical entities and their aliases, mentions, facts, quotes, and a
 -- per-article record of what the stage did (or why it did not run NER).
 
--- core.articles is created by the normalization stage (migrations 0010-0019). Until that lands,
--- a minimal table with the contract's columns keeps this migration applicable on its own; when
--- the real one exists (it always does once 0010-0019 are present, as they run first) nothing here
--- touches it.
-DO $$
-BEGIN
-    IF to_regclass('core.articles') IS NULL THEN
-        CREATE TABLE core.articles (
-            article_id    bigint PRIMARY KEY,
-            text          text        NOT NULL,
-            language      text        CHECK (language IN ('ru', 'kk', 'other')),
-            published_at  timestamptz
-        );
-        COMMENT ON TABLE core.articles IS
-          'Placeholder with the data-contract columns the entity stage reads; replaced by the normalization stage''s table.';
-        COMMENT ON COLUMN core.articles.article_id IS 'Stable article id.';
-        COMMENT ON COLUMN core.articles.text IS 'Normalized article text; mention offsets point into it.';
-        COMMENT ON COLUMN core.articles.language IS 'ru, kk or other; only ru gets NER.';
-        COMMENT ON COLUMN core.articles.published_at IS 'Publication time; its year completes dates written without one.';
-    END IF;
-END
-$$;
+-- Reads core.articles (migration 0010).
 
 CREATE TABLE core.entities (
     entity_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
