@@ -67,6 +67,7 @@ class Extractor:
         # natasha's normalizer parses every word with pymorphy; names repeat, so cache the parses.
         self.cached_vocab = lru_cache(maxsize=100_000)(self.vocab.parse)
         self.normal_cache: dict[tuple[str, str], str] = {}
+        self.use_dictionary = True
 
     def raw_spans(self, text: str) -> tuple[list[Span], list[Sentence]]:
         """natasha's NER spans as they come, and the sentences with their tokens."""
@@ -104,6 +105,9 @@ class Extractor:
                 span.normal = cached
             elif index is None or not _needs_morphology(span.text):
                 span.normal = span.text
+            elif self.use_dictionary and (word_normal := self._dictionary_normal(span)) is not None:
+                span.normal = word_normal
+                self.normal_cache[(span.type, span.text)] = word_normal
             else:
                 todo.setdefault(index, []).append(span)
         if not todo:
@@ -147,6 +151,27 @@ class Extractor:
                 tokens = [t for t in window if t.start >= span.start and t.stop <= span.stop]
                 span.normal = self._normal_form(span, tokens)
                 self.normal_cache[(span.type, span.text)] = span.normal
+
+    def _dictionary_normal(self, span: Span) -> str | None:
+        """The nominative of a one-word name straight from the dictionary, when every reading of the
+        word as a name, surname or place agrees on it ("Казахстана", "Пекине", "Токаеву"): no tagger
+        needed. Ambiguous words ("Токаева": his genitive or her nominative) go to the tagger."""
+        word = span.text
+        if span.type not in ("LOC", "PER") or not _ONE_WORD.fullmatch(word):
+            return None
+        wanted = _NAME_TAGS[span.type]
+        nominatives = set()
+        for parse in self.cached_vocab(word.lower()):
+            grams = set(parse.tag.grammemes)
+            if not wanted & grams or "plur" in grams and "Sgtm" not in grams:
+                continue
+            form = parse.inflect({"Nom"}) if "nomn" not in grams else parse
+            if form is None:
+                return None
+            nominatives.add(form.word)
+        if len(nominatives) != 1:
+            return None
+        return _recase(nominatives.pop().replace("ё", "е"), word)
 
     def _normal_form(self, span: Span, tokens: list[DocToken]) -> str:
         if not tokens or any(getattr(t, "pos", None) is None for t in tokens):
@@ -209,6 +234,9 @@ def _needs_morphology(surface: str) -> bool:
     """Acronyms (КНР, ШОС) and Latin names (China Daily) do not inflect: their normal form is the text."""
     return bool(_LOWER_CYRILLIC.search(surface))
 
+
+_ONE_WORD = re.compile(r"[А-ЯЁ][а-яё]+")
+_NAME_TAGS = {"LOC": {"Geox"}, "PER": {"Name", "Surn"}}
 
 _OC_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
 
