@@ -112,3 +112,9 @@ def test_quote_over_several_paragraphs_starts_at_its_opening_mark(seeds_dir: Pat
     [quote] = [q for q in find_quotes(text, []) if q.speaker_text == "в посте"]
     assert quote.text.startswith("Ужин длился почти два часа")
     assert quote.text.endswith("деловой совет в Пекине и новые переговоры")
+
+
+def test_day_without_year_takes_the_last_full_date_before_it() -> None:
+    text = "17 октября 2023 года начались переговоры, а 18 октября подписали соглашения."
+    assert [f.date_value for f in find_dates(text, default_year=2025)] == ["2023-10-17", "2023-10-18"]
+    assert [f.date_value for f in find_dates("прибыл 30 августа", default_year=2025)] == ["2025-08-30"]

@@ -68,6 +68,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year(value: object) -> int | None:
+    """Year of an optional ISO ``published_at`` field: completes dates written without a year."""
+    text = str(value or "")
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
+
+
 def _file_mode(args: argparse.Namespace) -> int:
     from transforms.entities.linking import AliasTableError, load_index
     from transforms.entities.pipeline import analyze_many
@@ -77,7 +83,8 @@ def _file_mode(args: argparse.Namespace) -> int:
         index = load_index(args.aliases)
     except (AliasTableError, OSError) as error:
         raise UserError(str(error)) from None
-    results = analyze_many([(d.get("text"), d.get("language")) for d in docs], index, workers=args.workers)
+    results = analyze_many([(d.get("text"), d.get("language")) for d in docs], index, workers=args.workers,
+                           default_years=[_year(d.get("published_at")) for d in docs])
     out = sys.stdout if args.out is None else args.out.open("w", encoding="utf-8")
     try:
         for doc, result in zip(docs, results, strict=True):

@@ -94,8 +94,11 @@ def _month_number(word: str) -> int:
 
 
 def find_dates(text: str, *, default_year: int | None = None) -> list[Fact]:
-    """Dates in the text; a day without a year takes ``default_year`` (None leaves date_value empty)."""
+    """Dates in the text. A day written without a year ("30 августа") takes the year of the last
+    full date before it in the text ("17 октября 2023 года ... 18 октября"), else ``default_year``
+    (the article's publication year); with neither, date_value stays empty."""
     facts: list[Fact] = []
+    full_dates: list[tuple[int, int]] = []  # (position, year) of dates written with their year
 
     def taken(start: int, stop: int) -> bool:
         return any(f.start < stop and start < f.stop for f in facts)
@@ -107,10 +110,16 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[Fact]:
             continue
         facts.append(Fact("date", match.start(), match.end(), match.group(), date_value=value.isoformat(),
                           precision="day"))
+        full_dates.append((match.start(), value.year))
+    for match in _DAY_DATE.finditer(text):
+        if match.group("year") and not taken(match.start(), match.end()):
+            full_dates.append((match.start(), int(match.group("year"))))
+    full_dates.sort()
     for match in _DAY_DATE.finditer(text):
         if taken(match.start(), match.end()):
             continue
-        year = int(match.group("year")) if match.group("year") else default_year
+        earlier = [year for position, year in full_dates if position < match.start()]
+        year = int(match.group("year")) if match.group("year") else (earlier[-1] if earlier else default_year)
         value = None
         if year is not None:
             try:
