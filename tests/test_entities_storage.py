@@ -87,7 +87,9 @@ def test_rerunning_changes_nothing(conn: psycopg.Connection, seeds_dir: Path) ->
 def test_changed_text_makes_the_article_pending_again(conn: psycopg.Connection) -> None:
     add_article(conn, 1, "Токаев прибыл в Пекин.")
     extract_pending(conn)
-    conn.execute("UPDATE core.articles SET text = 'Си Цзиньпин прибыл в Астану.' WHERE article_id = 1")
+    new_text = "Си Цзиньпин прибыл в Астану."
+    conn.execute("UPDATE core.articles SET text = %s, text_sha256 = %s WHERE article_id = 1",
+                 (new_text, hashlib.sha256(new_text.encode()).hexdigest()))
     assert pending_article_ids(conn) == [1]
     extract_pending(conn)
     keys = {r[0] for r in conn.execute(

@@ -127,7 +127,7 @@ COMMENT ON COLUMN core.quotes.extractor_version IS 'Version of the entity stage 
 
 CREATE TABLE core.entity_runs (
     article_id         bigint      PRIMARY KEY REFERENCES core.articles ON DELETE CASCADE,
-    text_md5           text        NOT NULL,
+    text_sha256        text        NOT NULL,
     extractor_version  text        NOT NULL,
     status             text        NOT NULL CHECK (status IN ('done', 'skipped')),
     reason_code        text        CHECK (reason_code IN ('empty', 'too_large', 'no_cyrillic', 'garbage', 'not_russian')),
@@ -142,7 +142,7 @@ COMMENT ON TABLE core.entity_runs IS
   'What the entity stage did with each article, and why an article got no NER (skipped + reason). '
   'An article is pending again when its text or the extractor version changes.';
 COMMENT ON COLUMN core.entity_runs.article_id IS 'The article.';
-COMMENT ON COLUMN core.entity_runs.text_md5 IS 'md5 of the text that was processed, to notice re-normalized articles.';
+COMMENT ON COLUMN core.entity_runs.text_sha256 IS 'SHA-256 of the text that was processed; differs from core.articles.text_sha256 after a re-normalization.';
 COMMENT ON COLUMN core.entity_runs.extractor_version IS 'Version of the entity stage that processed it.';
 COMMENT ON COLUMN core.entity_runs.status IS 'done (NER ran) or skipped (see reason_code).';
 COMMENT ON COLUMN core.entity_runs.reason_code IS 'Why NER did not run: empty, too_large, no_cyrillic, garbage, not_russian.';

@@ -45,7 +45,7 @@ def pending_article_ids(conn: psycopg.Connection) -> list[int]:
         SELECT a.article_id
         FROM core.articles a
         LEFT JOIN core.entity_runs r ON r.article_id = a.article_id
-        WHERE r.article_id IS NULL OR r.extractor_version <> %s OR r.text_md5 <> md5(a.text)
+        WHERE r.article_id IS NULL OR r.extractor_version <> %s OR r.text_sha256 <> a.text_sha256
         ORDER BY a.article_id
         """, (EXTRACTOR_VERSION,)).fetchall()
     return [row[0] for row in rows]
@@ -132,6 +132,11 @@ def _quarantine(conn: psycopg.Connection, article_id: int, text: str | None, ana
          json.dumps({"chars": len(text or ""), "extractor_version": EXTRACTOR_VERSION})))
 
 
+def _sha256(text: str | None) -> str:
+    """As core.articles.text_sha256 is computed (SHA-256 of the UTF-8 text)."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
 def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
     conn.execute("DELETE FROM core.mentions WHERE article_id = %s", (article_id,))
     conn.execute("DELETE FROM core.facts WHERE article_id = %s", (article_id,))
@@ -164,16 +169,16 @@ def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis
               ids.get(q.speaker_entity_key or ""), EXTRACTOR_VERSION) for q in analysis.quotes])
     conn.execute(
         """
-        INSERT INTO core.entity_runs (article_id, text_md5, extractor_version, status, reason_code, reason,
+        INSERT INTO core.entity_runs (article_id, text_sha256, extractor_version, status, reason_code, reason,
                                       mentions, facts, quotes, processed_at)
-        VALUES (%s, md5(%s), %s, %s, %s, %s, %s, %s, %s, now())
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())
         ON CONFLICT (article_id) DO UPDATE SET
-            text_md5 = excluded.text_md5, extractor_version = excluded.extractor_version,
+            text_sha256 = excluded.text_sha256, extractor_version = excluded.extractor_version,
             status = excluded.status, reason_code = excluded.reason_code, reason = excluded.reason,
             mentions = excluded.mentions, facts = excluded.facts, quotes = excluded.quotes,
             processed_at = excluded.processed_at
         """,
-        (article_id, text or "", EXTRACTOR_VERSION, "skipped" if analysis.skipped else "done",
+        (article_id, _sha256(text), EXTRACTOR_VERSION, "skipped" if analysis.skipped else "done",
          analysis.skipped, analysis.skip_reason, len(analysis.spans), len(analysis.facts),
          len(analysis.quotes)))
 
