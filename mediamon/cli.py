@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.run",
     "mediamon.commands.normalize",
     "mediamon.commands.dedup",
+    "mediamon.commands.entities",
     "mediamon.commands.extract",
     "mediamon.commands.sources",
     "mediamon.commands.airflow",
