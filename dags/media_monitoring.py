@@ -46,6 +46,10 @@ RAW_ARTICLES = Asset(name="mediamon.raw.articles", uri="mediamon://db/raw/articl
 CORE_ARTICLES = Asset(name="mediamon.core.articles", uri="mediamon://db/core/articles", group="mediamon")
 CORE_DUPLICATES = Asset(name="mediamon.core.duplicates", uri="mediamon://db/core/duplicates", group="mediamon")
 CORE_STORIES = Asset(name="mediamon.core.stories", uri="mediamon://db/core/stories", group="mediamon")
+CORE_ENTITIES = Asset(name="mediamon.core.entities", uri="mediamon://db/core/entities", group="mediamon")
+CORE_MENTIONS = Asset(name="mediamon.core.mentions", uri="mediamon://db/core/mentions", group="mediamon")
+CORE_FACTS = Asset(name="mediamon.core.facts", uri="mediamon://db/core/facts", group="mediamon")
+CORE_QUOTES = Asset(name="mediamon.core.quotes", uri="mediamon://db/core/quotes", group="mediamon")
 CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 default_args = {
@@ -193,9 +197,48 @@ def media_monitoring():
         print(f"deduplicate counts: {counts}")
         return counts
 
+    @task
+    def plan_entity_batches(stories: dict) -> list[list[int]]:
+        """
+        ### Plan entity batches
+        `transforms.entities.pending_article_ids`: the articles the current extractor version has
+        not processed, split into batches of `MEDIAMON_ENTITY_BATCH_SIZE` (default 200). The next
+        task is mapped over the batches, so NER spreads over workers; no batch when nothing is
+        pending (the mapped task is then skipped).
+        """
+        from mediamon import airflow_support, database
+        from transforms import entities
+
+        with database.connect(airflow_support.mediamon_conninfo()) as conn:
+            ids = entities.pending_article_ids(conn)
+        plan = airflow_support.batches(ids, airflow_support.entity_batch_size())
+        print(f"entity batches: {len(ids)} pending articles in {len(plan)} batches")
+        return plan
+
+    @task(outlets=[CORE_ENTITIES, CORE_MENTIONS, CORE_FACTS, CORE_QUOTES])
+    def extract_entities(article_ids: list[int]) -> dict:
+        """
+        ### Extract entities
+        `transforms.entities.extract_pending` on one batch of articles: natasha NER with the
+        project's correction rules, normal forms, linking to canonical entities through the alias
+        table (`core.entities`, `core.entity_aliases`, `core.mentions`), money/date facts
+        (`core.facts`) and attributed quotes (`core.quotes`). Articles that cannot be analysed are
+        recorded with the reason (quarantined when the input is bad). Records its own row in
+        `ops.stage_runs`. Idempotent: an article is redone only for a new extractor version.
+        Returns: in, out, skipped, quarantined, mentions, facts, quotes.
+        """
+        from mediamon import airflow_support, database
+        from transforms import entities
+
+        with database.connect(airflow_support.mediamon_conninfo(), autocommit=True) as conn:
+            counts = entities.extract_pending(conn, article_ids=article_ids)
+        print(f"entities counts: {counts}")
+        return counts
+
     crawls = _mapped(crawl).expand(spec=plan_crawls())
     check_schema() >> crawls
-    deduplicate(normalize(crawls))
+    stories = deduplicate(normalize(crawls))
+    _mapped(extract_entities).expand(article_ids=plan_entity_batches(stories))
 
 
 media_monitoring()

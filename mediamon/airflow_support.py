@@ -133,6 +133,11 @@ def batches(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
+def entity_batch_size() -> int:
+    """Articles per mapped entity task (``MEDIAMON_ENTITY_BATCH_SIZE``, default 200: ~10 s of NER)."""
+    return int(os.environ.get("MEDIAMON_ENTITY_BATCH_SIZE", "200"))
+
+
 # --- crawling ----------------------------------------------------------------------------------
 
 class CrawlFailed(RuntimeError):

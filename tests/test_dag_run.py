@@ -68,13 +68,21 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
     assert after_first["core.story_articles"] == 5
     assert after_first["core.stories"] == 4
     assert first["returns"]["deduplicate"][0]["in"] == 5
+    # entities: one batch (five articles) mapped, names linked to canonical entities.
+    assert [r["in"] for r in first["returns"]["extract_entities"]] == [5]
+    assert after_first["core.mentions"] > 0 and after_first["core.entities"] > 0
     with psycopg.connect(db_url) as conn:
+        top = conn.execute("SELECT e.canonical_name FROM core.mentions m JOIN core.entities e USING (entity_id)"
+                           " GROUP BY 1 ORDER BY count(*) DESC LIMIT 3").fetchall()
         stage_rows = conn.execute("SELECT stage, status, logical_date::text FROM ops.stage_runs ORDER BY 1").fetchall()
+    assert {"Китай", "Касым-Жомарт Токаев"} <= {name for (name,) in top}  # the beat's two main names
     assert ("normalize", "succeeded", DAY) in stage_rows and ("deduplicate", "succeeded", DAY) in stage_rows
 
     assert second["returns"]["crawl"][0]["items_new"] == 0
     assert second["returns"]["normalize"][0]["in"] == 0
     assert second["returns"]["deduplicate"][0]["in"] == 0
+    assert second["returns"]["plan_entity_batches"] == [[]]  # nothing pending: no entity batch
+    assert {t["state"] for t in second["tasks"] if t["task_id"] == "extract_entities"} == {"skipped"}
     after_second = second["table_counts"]
     stage_tasks = len([t for t in second["tasks"] if t["task_id"] in STAGE_RUN_TASKS and t["state"] == "success"])
     # The run logs record the second attempt (one row per crawl, one per stage); nothing else moves.
