@@ -215,7 +215,8 @@ def media_monitoring():
         print(f"entity batches: {len(ids)} pending articles in {len(plan)} batches")
         return plan
 
-    @task(outlets=[CORE_ENTITIES, CORE_MENTIONS, CORE_FACTS, CORE_QUOTES])
+    # About 210 MB of natasha models per running batch: at most 4 batches of a run at once.
+    @task(outlets=[CORE_ENTITIES, CORE_MENTIONS, CORE_FACTS, CORE_QUOTES], max_active_tis_per_dagrun=4)
     def extract_entities(article_ids: list[int]) -> dict:
         """
         ### Extract entities
