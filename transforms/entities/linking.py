@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -314,7 +315,11 @@ def morph_vocab():
     import natasha  # noqa: F401  (natasha first: it sets up pymorphy2's dictionaries and pkg_resources)
     from natasha import MorphVocab
 
-    return MorphVocab()
+    # pymorphy2 imports the deprecated pkg_resources here (setuptools<82 is pinned for it); the
+    # warning says nothing an operator can act on.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        return MorphVocab()
 
 
 @lru_cache(maxsize=200_000)
