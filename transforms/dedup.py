@@ -314,12 +314,13 @@ class Deduplicator:
 
 
 class MemoryIndex:
-    """An in-memory ``Index``: LSH buckets in one dict per band (band key → items in the bucket)."""
+    """An in-memory ``Index``: LSH buckets in one dict per band (band key → the item in the bucket, or
+    a list when several share it)."""
 
     def __init__(self) -> None:
         self._items: dict[int | str, Item] = {}
         self._by_sha: dict[str, int | str] = {}
-        self._buckets: list[dict[int, list[int | str]]] = []
+        self._buckets: list[dict[int, int | str | list[int | str]]] = []  # one item, or a list of them
         self._root: dict[int | str, int | str] = {}
         self._members: dict[int | str, set[int | str]] = defaultdict(set)
         self.pairs: dict[int | str, list[tuple[int | str, float, str]]] = defaultdict(list)
@@ -332,8 +333,12 @@ class MemoryIndex:
         found: dict[int | str, None] = {}
         for buckets, key in zip(self._buckets, band_keys.tolist(), strict=False):  # none before the first add
             bucket = buckets.get(key)
-            if bucket is not None:
+            if bucket is None:
+                continue
+            if type(bucket) is list:
                 found.update(dict.fromkeys(bucket))
+            else:
+                found[bucket] = None
         return list(found)
 
     def items(self, keys: Iterable[int | str]) -> dict[int | str, Item]:
@@ -368,9 +373,11 @@ class MemoryIndex:
         for buckets, key in zip(self._buckets, band_keys.tolist(), strict=True):
             bucket = buckets.get(key)
             if bucket is None:
-                buckets[key] = [item.key]
-            else:
+                buckets[key] = item.key  # most buckets hold one item: no list for it
+            elif type(bucket) is list:
                 bucket.append(item.key)
+            else:
+                buckets[key] = [bucket, item.key]
 
 
 # --- the whole pipeline in memory: ``mediamon dedup``, evaluation, benchmark ------------------
