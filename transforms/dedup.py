@@ -551,8 +551,11 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
             _forget(conn, [row[0] for row in batch])
             dedup = Deduplicator(PostgresIndex(conn, version), signer)
             roots: dict[int, int | None] = {}
-            for article_id, published_at, _method, text_sha, _title, text in batch:
-                outcome = dedup.process(Item(article_id, published_at, text_sha, signer.sign(text)))
+            signatures = signer.sign_many([row[5] for row in batch])
+            band_keys = signer.band_keys_many(np.stack([signature.hashvalues for signature in signatures]))
+            for (article_id, published_at, _method, text_sha, _title, _text), signature, keys in zip(
+                    batch, signatures, band_keys, strict=True):
+                outcome = dedup.process(Item(article_id, published_at, text_sha, signature), keys)
                 roots[article_id] = outcome.duplicate_of
                 counts["repointed"] += len(outcome.repointed)
                 if outcome.duplicate_of is None:
@@ -560,6 +563,7 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
                 else:
                     counts["exact" if outcome.method == "exact" else "near"] += 1
             store = PostgresStoryStore(conn)
+            store.preload(row[0] for row in batch)
             term_counts = {row[0]: terms(row[4], row[5]) for row in batch}
             store.add_documents(term_counts[a] for a, root in roots.items() if root is None)
             df = store.document_frequencies(set().union(*term_counts.values()) if term_counts else set())
@@ -572,5 +576,6 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
                     duplicate_of=roots[article_id])
                 if before is None:
                     counts["new_stories" if story_id == article_id else "joined_stories"] += 1
+            store.flush()
     log.info("deduplicate %s: %s", version, counts)
     return counts
