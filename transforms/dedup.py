@@ -448,30 +448,44 @@ def dedup_documents(docs: list[Document], *, with_stories: bool = True,
 
 # --- storage: core.articles → core.duplicates, core.stories (incremental) ---------------------
 
+# The lookups below run thousands of times in one transaction while the tables they read grow in
+# it. psycopg prepares a statement after 5 executions and PostgreSQL then settles on a generic plan
+# made while the tables were small (a sequential scan): each lookup then read the whole table, and a
+# 2,000-article batch took minutes. ``prepare=False`` plans each lookup for the tables as they are now.
+_FRESH_PLAN = False
+
+
 class PostgresIndex:
     """The ``Index`` in PostgreSQL: only the buckets and signatures a new article touches are read."""
 
     def __init__(self, conn: psycopg.Connection, version: str = DEDUP_VERSION) -> None:
         self.conn = conn
         self.version = version
+        self._last_exact: tuple[str, int | None] | None = None  # process() asks, then add() asks again
 
     def exact(self, text_sha256: str) -> int | None:
+        if self._last_exact is not None and self._last_exact[0] == text_sha256:
+            return self._last_exact[1]
         row = self.conn.execute(
             "SELECT min(article_id) FROM core.minhash_signatures WHERE text_sha256 = %s",
-            (text_sha256,)).fetchone()
+            (text_sha256,), prepare=_FRESH_PLAN).fetchone()
+        self._last_exact = (text_sha256, row[0])
         return row[0]
 
     def candidates(self, band_keys: np.ndarray) -> list[int]:
+        # One primary-key probe per band (LATERAL), planned afresh each time (see _FRESH_PLAN).
         rows = self.conn.execute(
-            "SELECT DISTINCT b.article_id FROM core.minhash_bands b"
-            " JOIN unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key) USING (band, band_key)",
-            (list(range(len(band_keys))), band_keys.tolist())).fetchall()
+            "SELECT DISTINCT b.article_id FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
+            " CROSS JOIN LATERAL (SELECT article_id FROM core.minhash_bands"
+            "  WHERE band = q.band AND band_key = q.band_key) AS b",
+            (list(range(len(band_keys))), band_keys.tolist()), prepare=_FRESH_PLAN).fetchall()
         return [row[0] for row in rows]
 
     def items(self, keys: Iterable[int]) -> dict[int, Item]:
         rows = self.conn.execute(
             "SELECT article_id, published_at, text_sha256, hashvalues, n_shingles"
-            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),)).fetchall()
+            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),),
+            prepare=_FRESH_PLAN).fetchall()
         return {r[0]: Item(r[0], r[1], r[2], Signature.from_bytes(r[3], r[4])) for r in rows}
 
     def root(self, key: int) -> int:
@@ -502,6 +516,7 @@ class PostgresIndex:
 
     def add(self, item: Item, band_keys: np.ndarray) -> None:
         exact_copy = self.exact(item.text_sha256) is not None
+        self._last_exact = None  # the next lookup must see this item
         self.conn.execute(
             "INSERT INTO core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
             " n_shingles, dedup_version) VALUES (%s, %s, %s, %s, %s, %s)",

@@ -248,7 +248,8 @@ class PostgresStoryStore:
                  AND (%s::timestamptz IS NULL OR s.last_published_at >= %s)
                  AND t.story_id <> ALL(%s::bigint[])
                GROUP BY t.story_id ORDER BY score DESC, t.story_id LIMIT 1""",
-            (list(vector), list(vector.values()), end, start, start, list(self._vectors))).fetchone()
+            (list(vector), list(vector.values()), end, start, start, list(self._vectors)),
+            prepare=False).fetchone()  # planned for the tables as they are (see transforms.dedup)
         best = StoryCandidate(row[0], float(row[1])) if row else None
         for story_id, centroid in self._vectors.items():
             first, last = self._span[story_id]
