@@ -2,7 +2,9 @@
 
 Lands N synthetic articles (the corpus of ``bench/dedup_bench.py``: 250-450 words from the seed
 vocabulary, 10 % near copies, published every 5 minutes, each with a seed-style ``date`` header
-and title) in ``raw.articles`` of a fresh database on the project's server (embedded by default),
+and title; each also opens with 40 words of one of 60 made-up "events", about a dozen consecutive
+articles per event, so that stories form as they would in news rather than one story swallowing
+the random texts) in ``raw.articles`` of a fresh database on the project's server (embedded by default),
 normalizes them, then times ``deduplicate_pending`` on all N (history empty), and again on DAILY
 more articles landed afterwards (the incremental daily case: N articles of history in the index).
 Prints the time, articles per second and the counts; the database is dropped at the end.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -27,6 +30,16 @@ from dedup_bench import corpus  # noqa: E402
 from mediamon import database, migrations  # noqa: E402
 from transforms.dedup import deduplicate_pending  # noqa: E402
 from transforms.normalize import normalize_pending  # noqa: E402
+
+
+def with_events(docs: list, seed: int = 5) -> list:
+    rng = random.Random(seed)
+    letters = "абвгдежзиклмнопрстуфхцчшэюя"
+    events = [["".join(rng.choice(letters) for _ in range(8)) for _ in range(25)] for _ in range(60)]
+    for i, doc in enumerate(docs):
+        words = events[(i // 12 + (i % 3 == 0) * 7) % len(events)]
+        doc.text = " ".join(rng.choice(words) for _ in range(40)) + " " + doc.text
+    return docs
 
 
 def land(conn: psycopg.Connection, docs: list) -> None:
@@ -56,7 +69,7 @@ def timed(label: str, conn: psycopg.Connection, n: int) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     daily = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    docs, _ = corpus(n + daily)
+    docs = with_events(corpus(n + daily)[0])
     server = database.with_database(database.database_url(), "postgres")
     name = f"mediamon_bench_dedup_{os.getpid()}"
     url = database.create_database(server, name)

@@ -255,9 +255,10 @@ class PostgresStoryStore:
             first, last = self._span[story_id]
             if first > end or (start is not None and last < start):
                 continue
-            if not any(term in centroid for term in vector):
+            common = centroid.keys() & vector.keys()
+            if not common:
                 continue  # as in SQL: only stories sharing a term are candidates
-            score = cosine(vector, centroid)
+            score = sum(vector[term] * centroid[term] for term in common)
             if best is None or score > best.score or (score == best.score and story_id < best.story_id):
                 best = StoryCandidate(story_id, score)
         return best
