@@ -157,7 +157,14 @@ def main() -> None:
     docs = select_half(load(args.data), args.half)
 
     from transforms.entities.extract import get_extractor
-    from transforms.entities.linking import add_alias_mentions, link_spans, load_index
+    from transforms.entities.linking import (
+        AliasIndex,
+        add_alias_mentions,
+        default_lemmatize,
+        link_spans,
+        load_index,
+        read_alias_files,
+    )
     from transforms.entities.rules import RULES
 
     extractor = get_extractor()
@@ -172,13 +179,14 @@ def main() -> None:
     def plain(text: str) -> set:
         return {(s.start, s.stop, s.type) for s in raw(text)}
 
-    def ours(rules: list[str], retype: bool = True) -> Predict:
+    def ours(rules: list[str], retype: bool = True, alias_index=None) -> Predict:
         from transforms.entities.rules import apply_rules
 
         def predict(text: str) -> set:
             spans = apply_rules(text, raw(text), rules)
             if retype:
-                spans = link_spans(text, add_alias_mentions(text, spans, index), index)
+                use = alias_index or index
+                spans = link_spans(text, add_alias_mentions(text, spans, use), use)
             return {(s.start, s.stop, s.type) for s in spans}
         return predict
 
@@ -200,10 +208,17 @@ def main() -> None:
         print("\nablation: each rule switched off alone (micro F1 / ORG F1, change vs all rules)")
         variants = [(f"without {name}", ours([r for r in RULES if r != name])) for name in RULES]
         variants.append(("without alias table (types, names)", ours(list(RULES), retype=False)))
+        variants.append(("without organizations.csv gazetteer",
+                         ours(list(RULES), alias_index=load_index(REPO_ROOT / "seeds" / "aliases.csv"))))
+        no_iss = REPO_ROOT / "seeds" / "organizations.csv"
+        entities, aliases = read_alias_files([REPO_ROOT / "seeds" / "aliases.csv", no_iss])
+        variants.append(("without the МКС (ISS) gazetteer row", ours(list(RULES), alias_index=AliasIndex.build(
+            [e for e in entities if e.entity_key != "iss"], [a for a in aliases if a.entity_key != "iss"],
+            default_lemmatize))))
         for label, predict in variants:
             table = score(docs, predict)
             micro, org = table["micro"]["F1"], table["ORG"]["F1"]
-            print(f"  {label:<36} micro {micro:.3f} ({100 * (micro - full['micro']['F1']):+.2f})"
+            print(f"  {label:<38} micro {micro:.3f} ({100 * (micro - full['micro']['F1']):+.2f})"
                   f"  ORG {org:.3f} ({100 * (org - full['ORG']['F1']):+.2f})")
 
 

@@ -208,9 +208,38 @@ _VEHICLE = re.compile(
 
 def drop_vehicle_names(text: str, spans: list[Span]) -> list[Span]:
     """Names of ships, spacecraft and aircraft ("шаттл «Дискавери»", "станции «Мир»") are not
-    organizations; natasha tags them ORG."""
-    return [s for s in spans
-            if not (s.type == "ORG" and _VEHICLE.search(text, max(0, s.start - 25), s.start))]
+    organizations; natasha tags them ORG. A name seen once after such a word is a vehicle in the
+    whole article ("корабля «Союз ТМ-1»" … "в случае с «Союзом»")."""
+    vehicles = {_stem(s.text.split()[0]) for s in spans
+                if s.type == "ORG" and _VEHICLE.search(text, max(0, s.start - 25), s.start)}
+    return [s for s in spans if not (s.type == "ORG" and (
+        _VEHICLE.search(text, max(0, s.start - 25), s.start)
+        or _stem(s.text.split()[0]) in vehicles and text[s.start - 1:s.start] in _OPENERS))]
+
+
+def _stem(word: str) -> str:
+    return _STEM_END.sub("", word.lower())
+
+
+# A quoted name right after a word saying what kind of organization it is: "радиостанция «Маяк»",
+# "институт «Коллективное действие»". natasha often leaves such names untagged.
+_ORG_KIND = re.compile(
+    r"(?<![\w-])(?:радиостанци|телеканал|телекомпани|газет|журнал|агентств|издательств|компани|концерн|"
+    r"холдинг|корпораци|банк|фонд|институт|университет|движени|парти|организаци|ассоциаци|объединени|"
+    r"клуб|завод|фабрик|комбинат|групп|театр|студи|фирм|сет[иь]|ресторан|магазин|союз|центр)\w*\s+"
+    r"[«„“\"](?P<name>[А-ЯЁA-Z][^«»„“\"\n]{0,60}?)[»“”\"]")
+
+
+def quoted_after_org_word(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for match in _ORG_KIND.finditer(text):
+        start, stop = match.span("name")
+        if any(s.start < stop and start < s.stop for s in out):
+            continue
+        made = _make(text, start, stop, "ORG", "quoted_after_org_word")
+        if made:
+            out.append(made)
+    return sorted(out, key=lambda s: s.start)
 
 
 _RELATIONAL_ADJ = re.compile(
@@ -279,7 +308,8 @@ _ORG_HEAD = re.compile(
     r"[Сс]уд|[Пп]рокуратур|[Аа]кадеми|[Ии]нспекци)\w*")
 # "при прокуратуре", "по развитию информационного общества", "против пыток", "112 созыва":
 # a preposition or ordinal and lowercase words (and acronyms like РФ) up to punctuation.
-_TAIL = re.compile(r"(?:\s+(?:при|по|против)\s+(?:[а-яё]+|[А-ЯЁ][а-яё]+|[А-ЯЁ]{2,5})"
+_TAIL = re.compile(r"(?:\s+[А-ЯЁ]{2,5}(?=\s+(?:при|по)\s)"
+                   r"|\s+(?:при|по|против)\s+(?:[а-яё]+|[А-ЯЁ][а-яё]+|[А-ЯЁ]{2,5})"
                    r"(?:\s+(?:[а-яё]{2,}|и|[А-ЯЁ]{2,5}(?=\s+по\s)))*"
                    r"|\s+\d{1,3}(?:-го)?\s+созыва)+")
 
@@ -463,6 +493,7 @@ RULES: dict[str, Rule] = {
     "extend_org_adjective": extend_org_adjective,
     "org_descriptor_phrase": org_descriptor_phrase,
     "extend_org_tail": extend_org_tail,
+    "quoted_after_org_word": quoted_after_org_word,
     "acronym_expansion": acronym_expansion,
     "propagate_in_document": propagate_in_document,
     "drop_vehicle_names": drop_vehicle_names,
