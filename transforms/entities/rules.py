@@ -337,7 +337,7 @@ def extend_org_tail(text: str, spans: list[Span]) -> list[Span]:
         if not tail:
             out.append(span)
             continue
-        stop = tail.end()
+        stop = _trim_nominative(text, stop, tail.end())
         following = ordered[i + 1:]
         if any(s.start < stop and s.stop > stop for s in following):  # would cut a span in two
             out.append(span)
@@ -373,6 +373,25 @@ def _spells(acronym: str, words: list[str]) -> bool:
         return any(match(i + 2, k + 1) for j in range(2, len(content[k]))
                    if i + 1 < len(letters) and content[k][j] == letters[i + 1])
     return match(0, 0)
+
+
+def _trim_nominative(text: str, start: int, stop: int) -> int:
+    """Cut a tail before its first lowercase word that can only be a subject or a verb ("… по
+    развитию информационного общества глава РФ"): the name ended before it."""
+    from transforms.entities.linking import morph_vocab
+
+    for word in re.finditer(r"[а-яё]{2,}", text[start:stop]):
+        parses = morph_vocab().parse(word.group())
+        if parses and not any({"gent", "datv", "ablt", "loct", "accs"} & set(p.tag.grammemes) or
+                              {"PREP", "CONJ", "ADJF", "PRTF", "NUMR"} & set(p.tag.grammemes) for p in parses):
+            return _rstrip_space(text, start, start + word.start())
+    return stop
+
+
+def _rstrip_space(text: str, start: int, stop: int) -> int:
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    return stop
 
 
 def acronym_expansion(text: str, spans: list[Span]) -> list[Span]:
