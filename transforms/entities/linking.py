@@ -100,6 +100,29 @@ def default_alias_file() -> Path:
     return settings.seeds_dir() / "aliases.csv"
 
 
+def default_alias_files() -> list[Path]:
+    """The monitored topic's alias table and the gazetteer of well-known organizations
+    (``seeds/organizations.csv``, see docs/entities.md for where it comes from)."""
+    main = default_alias_file()
+    return [main, main.parent / "organizations.csv"]
+
+
+def read_alias_files(paths: Iterable[Path]) -> tuple[list[Entity], list[Alias]]:
+    """Several alias files read as one; an entity key may appear in only one of them."""
+    entities: list[Entity] = []
+    aliases: list[Alias] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        more_entities, more_aliases = read_alias_file(path)
+        taken = {e.entity_key for e in entities} & {e.entity_key for e in more_entities}
+        if taken:
+            raise AliasTableError(f"{path}: entity_key(s) {sorted(taken)} already defined in another alias file")
+        entities += more_entities
+        aliases += more_aliases
+    return entities, aliases
+
+
 @dataclass
 class AliasIndex:
     """Lookup structures built once from the alias table."""
@@ -336,5 +359,5 @@ def default_lemmatize(word: str) -> str:
 
 def load_index(path: Path | None = None) -> AliasIndex:
     """The alias index from the seed file (no database)."""
-    entities, aliases = read_alias_file(path or default_alias_file())
+    entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
     return AliasIndex.build(entities, aliases, default_lemmatize)
