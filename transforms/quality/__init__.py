@@ -1,0 +1,13 @@
+"""Data quality: suites declared as YAML next to each other in ``suites/``, run with great-expectations.
+
+``run_suites(conn_or_url, logical_date=..., run_id=...)`` is what the DAG and ``mediamon quality``
+call; see ``runner`` for what a run records and ``quarantine`` for how rows are set aside and
+released. GX itself is imported only when a run starts (it takes seconds to import).
+"""
+
+from transforms.quality.quarantine import release
+from transforms.quality.runner import QualityGateFailed, latest_run, run_suites
+from transforms.quality.spec import Check, Suite, SuiteError, load_suites
+
+__all__ = ["Check", "QualityGateFailed", "Suite", "SuiteError", "latest_run", "load_suites", "release",
+           "run_suites"]
