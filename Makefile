@@ -15,7 +15,7 @@ help:
 	@echo "make run    - set up, start the database, migrate, run the pipeline on seeds/, print a summary"
 	@echo "make test   - set up and run the test suite against a real PostgreSQL"
 	@echo "make lint   - ruff"
-	@echo "make clean  - remove .venv and .local (the embedded database included)"
+	@echo "make clean  - stop the embedded database, remove .venv and .local (its data included)"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -40,4 +40,5 @@ lint: env
 	$(VENV)/bin/ruff check .
 
 clean:
+	-@[ -x $(MEDIAMON) ] && $(MEDIAMON) db down
 	rm -rf $(VENV) .local

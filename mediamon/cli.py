@@ -12,6 +12,8 @@ from collections.abc import Sequence
 # One module per command group; order is the order of ``mediamon --help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.db",
+    "mediamon.commands.crawl",
+    "mediamon.commands.run",
 )
 
 

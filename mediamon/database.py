@@ -30,12 +30,37 @@ def embedded_data_dir() -> Path:
 
 def start_embedded() -> str:
     """Start the embedded PostgreSQL unless it already runs; return its URL."""
-    import pgserver  # heavy and only needed for the embedded default
+    import warnings
+
+    with warnings.catch_warnings():  # pgserver's platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import pgserver  # heavy and only needed for the embedded default
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every handle at INFO
 
     data_dir = embedded_data_dir()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
+
+
+def stop_embedded(timeout_s: float = 30.0) -> bool:
+    """Stop the embedded PostgreSQL (fast shutdown); return False when it was not running."""
+    import os
+    import signal
+    import time
+
+    pid_file = embedded_data_dir() / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown: roll back sessions, stop cleanly
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout_s
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return True
 
 
 def database_url() -> str:

@@ -12,6 +12,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     commands.add_parser("up", help="start the embedded PostgreSQL (no-op when MEDIAMON_DATABASE_URL is set)"
                         ).set_defaults(handler=_up)
+    commands.add_parser("down", help="stop the embedded PostgreSQL (its data stays in .local/pg)"
+                        ).set_defaults(handler=_down)
     commands.add_parser("url", help="print the database URL mediamon uses").set_defaults(handler=_url)
     commands.add_parser("migrate", help="apply pending sql/migrations").set_defaults(handler=_migrate)
 
@@ -21,6 +23,14 @@ def _up(args: argparse.Namespace) -> int:
     with database.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
     print(f"PostgreSQL {version} is up at {url}")
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    if database.stop_embedded():
+        print(f"stopped the embedded PostgreSQL in {database.embedded_data_dir()}")
+    else:
+        print("the embedded PostgreSQL was not running")
     return 0
 
 

@@ -1,0 +1,29 @@
+"""``mediamon run``: the main job on the seeds, with a summary of what changed per table."""
+
+from __future__ import annotations
+
+import argparse
+
+from mediamon import database, migrations, summary
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="migrate, run the pipeline on seeds/, print a summary")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from mediamon.crawling import run_spider
+
+    url = database.database_url()
+    migrations.apply_all(url)
+    with database.connect(url) as conn:
+        before = summary.table_counts(conn)
+    crawl = run_spider(url, "seed_files", scrapy_settings={"LOG_LEVEL": "WARNING"})
+    print(crawl.summary)
+    with database.connect(url) as conn:
+        after = summary.table_counts(conn)
+    print()
+    print(summary.format_counts(before, after))
+    ok = crawl.exit_code == 0 and crawl.run is not None and crawl.run["status"] == "finished"
+    return 0 if ok else 1
