@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.db",
     "mediamon.commands.crawl",
     "mediamon.commands.run",
+    "mediamon.commands.quality",
 )
 
 

@@ -5,9 +5,14 @@ call; see ``runner`` for what a run records and ``quarantine`` for how rows are 
 released. GX itself is imported only when a run starts (it takes seconds to import).
 """
 
-from transforms.quality.quarantine import release
-from transforms.quality.runner import QualityGateFailed, latest_run, run_suites
-from transforms.quality.spec import Check, Suite, SuiteError, load_suites
+import logging
+
+# GX logs INFO lines by the hundred at import and per expectation: keep mediamon's logs readable.
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+from transforms.quality.quarantine import release  # noqa: E402
+from transforms.quality.runner import QualityGateFailed, latest_run, run_suites  # noqa: E402
+from transforms.quality.spec import Check, Suite, SuiteError, load_suites  # noqa: E402
 
 __all__ = ["Check", "QualityGateFailed", "Suite", "SuiteError", "latest_run", "load_suites", "release",
            "run_suites"]

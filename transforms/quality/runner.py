@@ -110,26 +110,27 @@ def _existing_tables(conn: psycopg.Connection, suites: list[Suite]) -> set[str]:
 
 
 def _gx_context(docs_dir: Path):
-    """An ephemeral GX context with one local Data Docs site in ``docs_dir`` and no progress bars."""
+    """An ephemeral GX context: in-memory stores, one Data Docs site in ``docs_dir``, no progress bars."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    # GX logs an INFO line per expectation about fields it does not know; keep our logs readable.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    for site in list(context.get_config().data_docs_sites or {}):
-        context.delete_data_docs_site(site)
-    context.add_data_docs_site(
-        site_name="mediamon",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
     )
-    return context
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={
+            "mediamon": {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 def _validate(suites: list[Suite], url: str, logical_date: date, run_id: str,
