@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.crawl",
     "mediamon.commands.run",
     "mediamon.commands.quality",
+    "mediamon.commands.docs",
 )
 
 
