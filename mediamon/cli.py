@@ -14,6 +14,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.db",
     "mediamon.commands.crawl",
     "mediamon.commands.run",
+    "mediamon.commands.normalize",
+    "mediamon.commands.dedup",
     "mediamon.commands.quality",
     "mediamon.commands.docs",
 )
