@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.dedup",
     "mediamon.commands.quality",
     "mediamon.commands.docs",
+    "mediamon.commands.report",
 )
 
 

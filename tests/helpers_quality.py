@@ -70,16 +70,19 @@ def plant_world(conn: psycopg.Connection) -> dict[str, int]:
     ids["a5"] = _article(conn, source="kursiv", slug="interview", title="Интервью президента",
                          published="2024-02-01T08:00:00+05:00", text=body + "Товарооборот достиг 3 млрд юаней.")
     for name, type_ in ((TOKAYEV, "PER"), (XI, "PER"), (TIANJIN, "LOC"), (SCO, "ORG")):
-        ids[name] = conn.execute("INSERT INTO core.entities (canonical_name, type) VALUES (%s, %s) RETURNING entity_id",
-                                 (name, type_)).fetchone()[0]
+        ids[name] = conn.execute(
+            "INSERT INTO core.entities (entity_key, canonical_name, type, origin) VALUES (%s, %s, %s, 'seed') "
+            "RETURNING entity_id", (f"{type_}:{name}", name, type_)).fetchone()[0]
         conn.execute("INSERT INTO core.entity_aliases (alias, entity_id, type, origin) VALUES (%s, %s, %s, 'seed')",
                      (name, ids[name], type_))
-    s1 = conn.execute("INSERT INTO core.stories (title, first_published_at, last_published_at, article_count) "
-                      "VALUES ('Встреча Си Цзиньпина и Токаева', %s, %s, 2) RETURNING story_id",
+    s1 = conn.execute("INSERT INTO core.stories (story_id, title, first_published_at, last_published_at, "
+                      "article_count) "
+                      "VALUES (1, 'Встреча Си Цзиньпина и Токаева', %s, %s, 2) RETURNING story_id",
                       (datetime.fromisoformat("2025-08-30T09:00:00+05:00"),
                        datetime.fromisoformat("2025-08-30T11:30:00+05:00"))).fetchone()[0]
-    s2 = conn.execute("INSERT INTO core.stories (title, first_published_at, last_published_at, article_count) "
-                      "VALUES ('Саммит ШОС в Тяньцзине', %s, %s, 1) RETURNING story_id",
+    s2 = conn.execute("INSERT INTO core.stories (story_id, title, first_published_at, last_published_at, "
+                      "article_count) "
+                      "VALUES (2, 'Саммит ШОС в Тяньцзине', %s, %s, 1) RETURNING story_id",
                       (datetime.fromisoformat("2025-08-31T10:00:00+05:00"),
                        datetime.fromisoformat("2025-08-31T10:00:00+05:00"))).fetchone()[0]
     ids["s1"], ids["s2"] = s1, s2
@@ -94,25 +97,25 @@ def plant_world(conn: psycopg.Connection) -> dict[str, int]:
     for article, names in mentions.items():
         for position, name in enumerate(names):
             ids[f"m_{article}_{position}"] = conn.execute(
-                "INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, entity_id, sentence, "
-                "extractor_version) VALUES (%s, %s, %s, %s, %s, (SELECT type FROM core.entities WHERE entity_id = %s), "
-                "%s, %s, 'test') RETURNING mention_id",
-                (ids[article], position * 10, position * 10 + 6, name, name, ids[name], ids[name],
-                 f"... {name} ...")).fetchone()[0]
+                "INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, ner_type, entity_id, "
+                "sentence, extractor_version) SELECT %s, %s, %s, %s, %s, type, type, entity_id, %s, 'test' "
+                "FROM core.entities WHERE entity_id = %s RETURNING mention_id",
+                (ids[article], position * 10, position * 10 + 6, name, name,
+                 f"... {name} ...", ids[name])).fetchone()[0]
     for key, article, amount, currency, text in (
             ("f1", "a1", 1_500_000_000, "USD", "1,5 млрд долларов"),
             ("f2", "a3", 200_000_000, "KZT", "200 млн тенге"),
             ("f3", "a5", 3_000_000_000, "CNY", "3 млрд юаней")):
         ids[key] = conn.execute(
-            "INSERT INTO core.facts (article_id, kind, start, stop, text, amount, currency) "
-            "VALUES (%s, 'money', 360, 380, %s, %s, %s) RETURNING fact_id",
+            "INSERT INTO core.facts (article_id, kind, start, stop, text, amount, currency, extractor_version) "
+            "VALUES (%s, 'money', 360, 380, %s, %s, %s, 'test') RETURNING fact_id",
             (ids[article], text, amount, currency)).fetchone()[0]
-    conn.execute("INSERT INTO core.facts (article_id, kind, start, stop, text, date_value) "
-                 "VALUES (%s, 'date', 0, 10, '17 октября', '2023-10-17')", (ids["a4"],))
+    conn.execute("INSERT INTO core.facts (article_id, kind, start, stop, text, date_value, extractor_version) "
+                 "VALUES (%s, 'date', 0, 10, '17 октября', '2023-10-17', 'test')", (ids["a4"],))
     for key, article, speaker in (("q1", "a1", XI), ("q2", "a2", XI), ("q3", "a5", TOKAYEV)):
         ids[key] = conn.execute(
-            "INSERT INTO core.quotes (article_id, start, stop, text, speaker_text, speaker_entity_id) "
-            "VALUES (%s, 0, 40, %s, %s, %s) RETURNING quote_id",
+            "INSERT INTO core.quotes (article_id, start, stop, text, speaker_text, speaker_entity_id, "
+            "extractor_version) VALUES (%s, 0, 40, %s, %s, %s, 'test') RETURNING quote_id",
             (ids[article], f"Слова {speaker}: Китай и Казахстан — вечные стратегические партнёры",
              speaker, ids[speaker])).fetchone()[0]
     return ids
