@@ -32,24 +32,8 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-08-30") from error
 
 
-def format_summary(summary: dict) -> str:
-    """Human-readable outcome of a run: status, failures by severity, quarantine, Data Docs path."""
-    lines = [
-        f"quality {summary['status'].upper()} for {summary['logical_date']} (run {summary['run_id']}): "
-        f"{summary['suites']} suites, {summary['expectations']} expectations, "
-        f"{summary['failed_critical']} critical and {summary['failed_warning']} warning failures, "
-        f"{summary['quarantined']} rows quarantined, {summary['released']} released",
-    ]
-    lines += [f"  CRITICAL {name}" for name in summary["critical_failures"]]
-    lines += [f"  warning  {name}" for name in summary["warnings"]]
-    if summary["suites_skipped"]:
-        lines.append(f"  skipped (table missing): {', '.join(summary['suites_skipped'])}")
-    lines.append(f"Data Docs: {summary['data_docs']}")
-    return "\n".join(lines)
-
-
 def _run(args: argparse.Namespace) -> int:
-    from transforms.quality import QualityGateFailed, run_suites
+    from transforms.quality import QualityGateFailed, format_summary, run_suites
 
     url = database.database_url()
     migrations.apply_all(url)

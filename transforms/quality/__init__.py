@@ -11,8 +11,8 @@ import logging
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 from transforms.quality.quarantine import release  # noqa: E402
-from transforms.quality.runner import QualityGateFailed, latest_run, run_suites  # noqa: E402
+from transforms.quality.runner import QualityGateFailed, format_summary, latest_run, run_suites  # noqa: E402
 from transforms.quality.spec import Check, Suite, SuiteError, load_suites  # noqa: E402
 
-__all__ = ["Check", "QualityGateFailed", "Suite", "SuiteError", "latest_run", "load_suites", "release",
-           "run_suites"]
+__all__ = ["Check", "QualityGateFailed", "Suite", "SuiteError", "format_summary", "latest_run", "load_suites",
+           "release", "run_suites"]

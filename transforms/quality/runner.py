@@ -322,6 +322,22 @@ def _record(conn: psycopg.Connection, dq_run_id: int, run_id: str, logical_date:
     return summary
 
 
+def format_summary(summary: dict[str, Any]) -> str:
+    """Human-readable outcome of a run: status, failures by severity, quarantine, Data Docs path."""
+    lines = [
+        f"quality {summary['status'].upper()} for {summary['logical_date']} (run {summary['run_id']}): "
+        f"{summary['suites']} suites, {summary['expectations']} expectations, "
+        f"{summary['failed_critical']} critical and {summary['failed_warning']} warning failures, "
+        f"{summary['quarantined']} rows quarantined, {summary['released']} released",
+    ]
+    lines += [f"  CRITICAL {name}" for name in summary["critical_failures"]]
+    lines += [f"  warning  {name}" for name in summary["warnings"]]
+    if summary["suites_skipped"]:
+        lines.append(f"  skipped (table missing): {', '.join(summary['suites_skipped'])}")
+    lines.append(f"Data Docs: {summary['data_docs']}")
+    return "\n".join(lines)
+
+
 def latest_run(conn: psycopg.Connection) -> dict[str, Any] | None:
     """The most recent finished quality run (any logical date), or None when none ever finished."""
     cursor = conn.execute(
