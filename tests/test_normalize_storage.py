@@ -139,3 +139,15 @@ def test_article_ids_rerun_only_those(conn: psycopg.Connection, seeds_dir: Path)
     normalize_pending(conn)
     some = [v[0] for k, v in articles(conn).items() if k in ("001", "003")]
     assert normalize_pending(conn, article_ids=some)["in"] == 2
+
+
+def test_web_pages_are_normalized_from_the_extracted_body_not_the_html(conn: psycopg.Connection) -> None:
+    body = ("Казахстан и Китай подписали соглашение о строительстве новой железной дороги. "
+            "Об этом сообщили в министерстве транспорта.")
+    html = f"<!DOCTYPE html><html><head><title>Дорога</title></head><body><nav>Меню</nav><p>{body}</p></body></html>"
+    insert_raw(conn, "https://example.kz/news/1", html, source="example",
+               metadata={"title": "Казахстан и Китай построят дорогу", "text": body})
+    normalize_pending(conn)
+    text, title = conn.execute("SELECT text, title FROM core.articles").fetchone()
+    assert text == body
+    assert title == "Казахстан и Китай построят дорогу"

@@ -22,7 +22,7 @@ LEGACY_CYRILLIC_ENCODINGS: tuple[str, ...] = ("cp1251", "koi8-r")
 # The ten most frequent Russian letters cover ~60% of running text; a wrong single-byte decoding
 # scatters letters over rare ones and flips case (cp1251 and koi8-r swap upper/lower blocks).
 _FREQUENT_RUSSIAN_LETTERS = frozenset("оеаинтсрвл")
-_ALLOWED_CONTROL = frozenset(b"\t\n\r\f")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f")
 
 
 class RejectedInput(ValueError):
@@ -60,7 +60,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in _ALLOWED_CONTROL)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # C speed, not a Python loop
     return controls > max(4, len(sample) // 100)
 
 

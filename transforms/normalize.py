@@ -39,7 +39,7 @@ from transforms.text_meta import (
 
 log = logging.getLogger(__name__)
 
-NORMALIZER_VERSION = "normalize-1"
+NORMALIZER_VERSION = "normalize-2"
 
 # Inputs longer than this are refused (most likely a whole page dump, not an article) ...
 MAX_INPUT_CHARS = 2_000_000
@@ -140,6 +140,9 @@ def normalize_document(text: str, *, crawled_at: datetime,
             paragraphs.insert(0, headline)
             title = _TRAILING_ATTRIBUTION.sub("", first_sentence(headline)).rstrip(" .")
             title_method = "header_lede"
+    elif isinstance(hint_title := _hint(metadata, "title"), str) and hint_title.strip():
+        # A web page's own title (JSON-LD, OpenGraph, <title>) beats guessing one from the body.
+        title, title_method = clean_text(hint_title)[0].replace("\n\n", " "), "metadata"
     elif paragraphs and reads_as_headline(paragraphs[0]):
         title, title_method = paragraphs.pop(0), "first_line"
     elif paragraphs:
@@ -147,9 +150,6 @@ def normalize_document(text: str, *, crawled_at: datetime,
         if sentence != paragraphs[0].rstrip(".") and reads_as_headline(
                 sentence, max_words=MAX_FIRST_SENTENCE_TITLE_WORDS):
             title, title_method = sentence, "first_sentence"
-    hint_title = _hint(metadata, "title")
-    if title is None and isinstance(hint_title, str) and hint_title.strip():
-        title, title_method = clean_text(hint_title)[0].replace("\n\n", " "), "metadata"
     if title is None:
         flags.append("title_missing")
     if title and len(title.split()) > MAX_HEADLINE_WORDS * 2:
@@ -339,10 +339,20 @@ def normalize_pending(conn: psycopg.Connection, *, landed_from: datetime | None 
     return counts
 
 
+def article_body(raw_text: str, metadata: Mapping[str, Any] | None) -> str:
+    """The text to normalize: the crawler's extracted main text when it has one, else the raw text.
+
+    Web pages land in ``raw.articles.text`` whole (HTML, as fetched); the news spider puts the
+    article body it extracted in ``metadata.text``. Plain-text inputs (seed files) have none.
+    """
+    extracted = (metadata or {}).get("text")
+    return extracted if isinstance(extracted, str) and extracted.strip() else raw_text
+
+
 def _normalize_row(conn: psycopg.Connection, row: tuple, version: str) -> str:
     raw_id, fingerprint, url, source, fetched_at, text, metadata, content_sha256 = row
     try:
-        article = normalize_document(text, crawled_at=fetched_at, metadata=metadata)
+        article = normalize_document(article_body(text, metadata), crawled_at=fetched_at, metadata=metadata)
     except BadArticle as bad:
         return _quarantine(conn, raw_id, url, content_sha256, bad.code, bad.reason, version)
     except Exception as error:  # a normalizer bug must not stop the run: set the item aside

@@ -12,6 +12,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run)
 
 
+def _stages(conn):
+    """The stages after the crawl, in data-flow order; each is incremental and idempotent."""
+    from transforms.dedup import deduplicate_pending
+    from transforms.normalize import normalize_pending
+
+    yield "normalize", normalize_pending(conn)
+    yield "deduplicate", deduplicate_pending(conn)
+
+
 def _run(args: argparse.Namespace) -> int:
     from mediamon.crawling import run_spider
 
@@ -21,6 +30,9 @@ def _run(args: argparse.Namespace) -> int:
         before = summary.table_counts(conn)
     crawl = run_spider(url, "seed_files", scrapy_settings={"LOG_LEVEL": "WARNING"})
     print(crawl.summary)
+    with database.connect(url) as conn:
+        for stage, counts in _stages(conn):
+            print(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     with database.connect(url) as conn:
         after = summary.table_counts(conn)
     print()

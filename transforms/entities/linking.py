@@ -1,0 +1,335 @@
+"""Canonical linking: every mention goes to one entity per real-world thing.
+
+The alias table (seeded from ``seeds/aliases.csv``, editable by analysts in
+``core.entity_aliases``) maps names to entities. A mention is looked up, in order, by:
+
+1. its normal form and its surface text, keyed case-, ё- and hyphen-insensitively;
+2. its lemmas (every word to its dictionary form: "Касым-Жомартом Токаевым" → "касым жомарт токаев"),
+   which also repairs half-normalized names;
+3. an acronym in brackets right after its expansion ("Шанхайская организация сотрудничества (ШОС)");
+4. a surname alone that matches the last word of a person named in full in the same article;
+5. a near spelling (one or two letters off, for names long enough to make that safe): typos such
+   as "Касым-омарт Токаев";
+6. otherwise a new entity keyed by the mention's lemmas, so inflections of an unknown name still
+   land on one entity.
+
+Matching a seeded or analyst alias exactly (steps 1-2) also sets the mention's type: that is how
+"ЕС" tagged LOC becomes ORG and "Акорды" tagged PER becomes ORG. Linking only reads the stored
+surface and normal forms, so after an alias edit it can be re-run over old mentions without NER.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from transforms.entities.model import ENTITY_TYPES, Span
+
+Lemmatizer = Callable[[str], str]
+
+_QUOTES = re.compile(r"[«»\"“”„'’`]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
+_WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+_PRIORITY = {"analyst": 0, "seed": 1, "auto": 2}
+
+
+def alias_key(name: str) -> str:
+    """Case-, ё-, quote- and hyphen-insensitive key: "Касым-Жомарт  Токаев" → "касым жомарт токаев"."""
+    name = _QUOTES.sub("", name.lower().replace("ё", "е"))
+    return _SEPARATORS.sub(" ", name).strip(" .,")
+
+
+def lemma_key(name: str, lemmatize: Lemmatizer) -> str:
+    """Every word to its dictionary form (hyphen parts separately), joined by spaces."""
+    return " ".join(lemmatize(word) for word in _WORDS.findall(alias_key(name)))
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias: str
+    entity_key: str
+    type: str
+    origin: str = "seed"  # 'seed' | 'analyst' | 'auto'
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_key: str
+    canonical_name: str
+    type: str
+
+
+class AliasTableError(ValueError):
+    """The alias file is malformed (missing column, unknown type, duplicated key)."""
+
+
+def read_alias_file(path: Path) -> tuple[list[Entity], list[Alias]]:
+    """Read ``entity_key,type,canonical_name,aliases`` rows (aliases separated by ``|``)."""
+    entities: list[Entity] = []
+    aliases: list[Alias] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"entity_key", "type", "canonical_name", "aliases"} - set(reader.fieldnames or ())
+        if missing:
+            raise AliasTableError(f"{path}: missing column(s) {sorted(missing)}")
+        for line, row in enumerate(reader, start=2):
+            key, type_, name = row["entity_key"].strip(), row["type"].strip(), row["canonical_name"].strip()
+            if not key or not name:
+                raise AliasTableError(f"{path}:{line}: entity_key and canonical_name are required")
+            if type_ not in ENTITY_TYPES:
+                raise AliasTableError(f"{path}:{line}: type {type_!r} is not one of {ENTITY_TYPES}")
+            if key in seen:
+                raise AliasTableError(f"{path}:{line}: entity_key {key!r} appears twice")
+            seen.add(key)
+            entities.append(Entity(key, name, type_))
+            for alias in [name, *(row["aliases"] or "").split("|")]:
+                if alias.strip():
+                    aliases.append(Alias(alias.strip(), key, type_, "seed"))
+    return entities, aliases
+
+
+def default_alias_file() -> Path:
+    from mediamon import settings
+
+    return settings.seeds_dir() / "aliases.csv"
+
+
+@dataclass
+class AliasIndex:
+    """Lookup structures built once from the alias table."""
+
+    lemmatize: Lemmatizer
+    entities: dict[str, Entity] = field(default_factory=dict)
+    by_key: dict[str, tuple[int, str]] = field(default_factory=dict)
+    by_lemmas: dict[str, tuple[int, str]] = field(default_factory=dict)
+    fuzzy_keys: dict[str, str] = field(default_factory=dict)
+    by_stem: dict[str, str] = field(default_factory=dict)
+    nominative: dict[str, str] = field(default_factory=dict)  # lemma key -> alias as written
+    gazetteer: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (entity key, type)
+    _gazetteer_regex: re.Pattern | None = None
+    _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer) -> AliasIndex:
+        index = cls(lemmatize=lemmatize)
+        for entity in entities:
+            index.entities[entity.entity_key] = entity
+        for alias in aliases:
+            if alias.entity_key in index.entities:
+                index.add(alias)
+        return index
+
+    def add(self, alias: Alias) -> None:
+        rank = _PRIORITY.get(alias.origin, 2)
+        for table, key in ((self.by_key, alias_key(alias.alias)),
+                           (self.by_lemmas, lemma_key(alias.alias, self.lemmatize))):
+            if key and (key not in table or rank < table[key][0]):
+                table[key] = (rank, alias.entity_key)
+        if rank < 2:
+            if len(alias_key(alias.alias)) >= 6:
+                self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
+                self._fuzzy_cache.clear()
+            stem = stem_key(alias.alias)
+            if len(stem) >= 4:
+                self.by_stem.setdefault(stem, alias.entity_key)
+            self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
+            if _GAZETTEER_WORTHY.match(alias.alias):
+                self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
+                self._gazetteer_regex = None
+
+    def gazetteer_regex(self) -> re.Pattern | None:
+        """One regex for every seeded/analyst alias, tolerant of case endings on each word."""
+        if self._gazetteer_regex is None and self.gazetteer:
+            parts = sorted((_inflectable(alias) for alias in self.gazetteer), key=len, reverse=True)
+            self._gazetteer_regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+        return self._gazetteer_regex
+
+    def lookup(self, name: str) -> tuple[str | None, bool]:
+        """(entity key, whether it came from a seed/analyst alias) by exact key or by lemmas."""
+        for table, key in ((self.by_key, alias_key(name)), (self.by_lemmas, lemma_key(name, self.lemmatize))):
+            hit = table.get(key)
+            if hit:
+                return hit[1], hit[0] < 2
+        return None, False
+
+    def fuzzy(self, name: str) -> str | None:
+        """The entity whose alias is one (two, for long names) edit away; same first letter, since
+        typos rarely hit it. Cached per key: most unmatched names repeat."""
+        key = alias_key(name)
+        if len(key) < 6:
+            return None
+        if key in self._fuzzy_cache:
+            return self._fuzzy_cache[key]
+        budget = 1 if len(key) < 12 else 2
+        best: tuple[int, str] | None = None
+        for candidate, entity_key in self.fuzzy_keys.items():
+            if candidate[0] != key[0] or abs(len(candidate) - len(key)) > budget:
+                continue
+            distance = _bounded_edit_distance(key, candidate, budget)
+            if distance <= budget and (best is None or distance < best[0]):
+                best = (distance, entity_key)
+        self._fuzzy_cache[key] = best[1] if best else None
+        return self._fuzzy_cache[key]
+
+
+def stem_key(name: str) -> str:
+    """Words with their final vowels, й and ь cut: "Сиане" and "Сиань" both give "сиан".
+
+    Foreign place names are often missing from the dictionary, so the lemmatizer cannot undo their
+    case endings; comparing stems catches those inflections.
+    """
+    return " ".join(_STEM_END.sub("", word) for word in _WORDS.findall(alias_key(name)))
+
+
+_STEM_END = re.compile(r"[аеиоуыэюяйь]+$")
+
+
+# Aliases worth searching for in raw text: several words, or one capitalized word of 4+ letters, or
+# an acronym of 3+ capitals (two-letter ones like "РК" are too ambiguous to search for blindly).
+_GAZETTEER_WORTHY = re.compile(r"^(?:[А-ЯЁA-Z][^\s]*(?:\s+\S+)+|[А-ЯЁ][А-ЯЁа-яё-]{3,}|[А-ЯЁ]{3,8})$")
+
+
+def _inflectable(alias: str) -> str:
+    """Regex for an alias whose Cyrillic words may take case endings: "Голос Америки" also finds
+    "Голоса Америки"; acronyms and Latin words must match as written."""
+    words = []
+    for word in alias.split():
+        if len(word) >= 4 and re.fullmatch(r"[А-ЯЁа-яё-]+", word) and not word.isupper():
+            stem = _STEM_END.sub("", word) if len(_STEM_END.sub("", word)) >= 3 else word
+            words.append(re.escape(stem) + r"[а-яё]{0,3}")
+        else:
+            words.append(re.escape(word))
+    return r"\s+".join(words)
+
+
+def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[Span]:
+    """Mentions of seeded/analyst names that natasha missed or cut short.
+
+    A match that overlaps no span is added; one that strictly contains natasha's spans ("Голос
+    Америки" around the LOC "Америки") replaces them; partial overlaps are left to natasha.
+    """
+    regex = index.gazetteer_regex()
+    if regex is None:
+        return spans
+    spans = list(spans)
+    for match in regex.finditer(text):
+        start, stop = match.span()
+        inside = [s for s in spans if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop for s in inside):
+            continue
+        if inside and any((s.start, s.stop) == (start, stop) for s in inside):
+            continue
+        key, _ = index.lookup(match.group())
+        if key is None:
+            continue
+        for s in inside:
+            spans.remove(s)
+        spans.append(Span(start, stop, index.entities[key].type, match.group(), rule="alias_mention"))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _bounded_edit_distance(a: str, b: str, budget: int) -> int:
+    """Levenshtein distance, giving up (returning budget + 1) once every path exceeds the budget."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+        if min(current) > budget:
+            return budget + 1
+        previous = current
+    return previous[-1]
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in _WORDS.findall(name) if len(w) > 2 or w[0].isupper()).upper()
+
+
+_ACRONYM = re.compile(r"^[A-ZА-ЯЁ]{2,8}$")
+
+
+def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[Span]:
+    """Set ``entity_key``, ``canonical`` (and, for exact seeded matches, ``type``) on every span.
+
+    ``text`` is the article text, used only to see whether an acronym sits in brackets right after
+    its expansion; linking works without it (that one rule is then skipped).
+    """
+    full_names: dict[str, str] = {}  # surname lemma -> entity key, for persons named in full here
+    resolved: list[tuple[Span, str | None]] = []
+    for span in spans:
+        span.ner_type = span.ner_type or span.type
+        name = span.normal or span.text
+        key, trusted = index.lookup(name)
+        if key is None and span.normal:
+            key, trusted = index.lookup(span.text)
+        if key is not None and trusted:
+            span.type = index.entities[key].type
+        resolved.append((span, key))
+        if key and span.type == "PER" and len(_WORDS.findall(name)) >= 2:
+            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
+
+    previous: Span | None = None
+    for span, key in resolved:
+        name = span.normal or span.text
+        if key is None and previous is not None and text is not None and _ACRONYM.match(span.text) \
+                and text[previous.stop:span.start].strip() == "(" \
+                and _initials(previous.normal or previous.text) == span.text.upper().replace("Ё", "Е"):
+            key = previous.entity_key
+            span.type = previous.type
+        if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1:
+            key = full_names.get(index.lemmatize(alias_key(name)))
+        if key is None:
+            key = index.by_stem.get(stem_key(name)) if len(stem_key(name)) >= 4 else None
+        if key is None:
+            key = index.fuzzy(name)
+        if key is None:
+            key = auto_entity_key(span.type, name, index.lemmatize)
+            if key not in index.entities:
+                index.entities[key] = Entity(key, name, span.type)
+                index.add(Alias(name, key, span.type, "auto"))
+        entity = index.entities[key]
+        span.entity_key, span.canonical = key, entity.canonical_name
+        if span.type == "PER":
+            # A half-normalized name ("Касым-Жомарта Токаев") takes the alias it is a form of.
+            span.normal = index.nominative.get(lemma_key(name, index.lemmatize), span.normal)
+        if span.type == "PER" and len(_WORDS.findall(name)) >= 2:
+            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
+        previous = span
+    return spans
+
+
+def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer) -> str:
+    """Key of an entity made up from the text: its type and the lemmas of its name."""
+    return f"auto:{type_}:{lemma_key(name, lemmatize) or alias_key(name)}"
+
+
+@lru_cache(maxsize=1)
+def morph_vocab():
+    """natasha's pymorphy2 wrapper, loaded once per process (linking needs no NER models)."""
+    import natasha  # noqa: F401  (natasha first: it sets up pymorphy2's dictionaries and pkg_resources)
+    from natasha import MorphVocab
+
+    return MorphVocab()
+
+
+@lru_cache(maxsize=200_000)
+def default_lemmatize(word: str) -> str:
+    """Dictionary form of one lowercased word, preferring a name/surname/place reading."""
+    if not word.isalpha() or len(word) < 3:
+        return word
+    parses = morph_vocab().parse(word)
+    for parse in parses:
+        if {"Name", "Surn", "Geox", "Orgn"} & set(parse.tag.grammemes):
+            return parse.normal_form.replace("ё", "е")
+    return parses[0].normal_form.replace("ё", "е") if parses else word
+
+
+def load_index(path: Path | None = None) -> AliasIndex:
+    """The alias index from the seed file (no database)."""
+    entities, aliases = read_alias_file(path or default_alias_file())
+    return AliasIndex.build(entities, aliases, default_lemmatize)

@@ -1,0 +1,288 @@
+"""Reading core.articles and writing the entity tables; the stage API the DAG calls.
+
+- ``pending_article_ids(conn)``: articles never processed, or processed from another text or by
+  another extractor version.
+- ``extract_pending(conn, article_ids=None)``: NER + linking + facts + quotes for those articles;
+  an article's old rows are replaced in one transaction, so re-running changes nothing.
+- ``relink(conn)``: re-link stored mentions with the current alias table (after analysts add
+  aliases), reading only stored surfaces and normal forms: no NER.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import psycopg
+
+from transforms.entities.linking import (
+    Alias,
+    AliasIndex,
+    Entity,
+    default_alias_file,
+    default_lemmatize,
+    link_spans,
+    read_alias_file,
+)
+from transforms.entities.model import Analysis, Span
+from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze_many
+
+log = logging.getLogger(__name__)
+
+STAGE = "entities"
+BATCH_SIZE = 200
+# Refusals that mean the input is bad (quarantined); not_russian is a normal outcome, only recorded.
+QUARANTINED_REASONS = frozenset({"empty", "too_large", "no_cyrillic", "garbage"})
+
+
+def pending_article_ids(conn: psycopg.Connection) -> list[int]:
+    """Articles the current extractor has not processed in their current text, oldest id first."""
+    rows = conn.execute(
+        """
+        SELECT a.article_id
+        FROM core.articles a
+        LEFT JOIN core.entity_runs r ON r.article_id = a.article_id
+        WHERE r.article_id IS NULL OR r.extractor_version <> %s OR r.text_sha256 <> a.text_sha256
+        ORDER BY a.article_id
+        """, (EXTRACTOR_VERSION,)).fetchall()
+    return [row[0] for row in rows]
+
+
+def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int:
+    """Upsert the seed alias file into core.entities/core.entity_aliases; returns aliases added.
+
+    Seed rows are refreshed (canonical name, type); analyst and auto rows are never touched.
+    """
+    entities, aliases = read_alias_file(path or default_alias_file())
+    with conn.transaction():
+        for entity in entities:
+            conn.execute(
+                """
+                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
+                VALUES (%s, %s, %s, 'seed')
+                ON CONFLICT (entity_key) DO UPDATE
+                SET canonical_name = excluded.canonical_name, type = excluded.type
+                WHERE core.entities.origin = 'seed'
+                """, (entity.entity_key, entity.canonical_name, entity.type))
+        added = 0
+        for alias in aliases:
+            cursor = conn.execute(
+                """
+                INSERT INTO core.entity_aliases (alias, entity_id, type, origin)
+                SELECT %s, entity_id, %s, 'seed' FROM core.entities WHERE entity_key = %s
+                ON CONFLICT (alias, entity_id) DO NOTHING
+                """, (alias.alias, alias.type, alias.entity_key))
+            added += cursor.rowcount
+    return added
+
+
+def load_index(conn: psycopg.Connection) -> AliasIndex:
+    """The alias index as the database has it now (seed + analyst + auto)."""
+    entities = [Entity(*row) for row in conn.execute(
+        "SELECT entity_key, canonical_name, type FROM core.entities")]
+    aliases = [Alias(*row) for row in conn.execute(
+        """
+        SELECT a.alias, e.entity_key, a.type, a.origin
+        FROM core.entity_aliases a JOIN core.entities e USING (entity_id)
+        ORDER BY a.origin = 'auto', a.alias_id
+        """)]
+    return AliasIndex.build(entities, aliases, default_lemmatize)
+
+
+def _entity_ids(conn: psycopg.Connection, spans: Iterable[Span]) -> dict[str, int]:
+    """entity_id for each span's entity key, creating auto entities (and their own-name alias) when
+    new. Works from the spans alone because auto entities may have been made in a worker process."""
+    ids: dict[str, int] = {}
+    wanted = {s.entity_key: Entity(s.entity_key, s.canonical or s.normal or s.text, s.type)
+              for s in spans if s.entity_key}
+    for key in sorted(wanted):
+        row = conn.execute("SELECT entity_id FROM core.entities WHERE entity_key = %s", (key,)).fetchone()
+        if row is None:
+            entity = wanted[key]
+            row = conn.execute(
+                """
+                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
+                VALUES (%s, %s, %s, 'auto')
+                ON CONFLICT (entity_key) DO UPDATE SET entity_key = excluded.entity_key
+                RETURNING entity_id
+                """, (key, entity.canonical_name, entity.type)).fetchone()
+            conn.execute(
+                """
+                INSERT INTO core.entity_aliases (alias, entity_id, type, origin) VALUES (%s, %s, %s, 'auto')
+                ON CONFLICT (alias, entity_id) DO NOTHING
+                """, (entity.canonical_name, row[0], entity.type))
+        ids[key] = row[0]
+    return ids
+
+
+def _quarantine(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
+    data = (text or "").encode("utf-8")
+    conn.execute(
+        """
+        INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, content, content_sha256, details)
+        VALUES (%s, %s, %s, %s, %s, %s, %s)
+        ON CONFLICT (stage, item_key, reason_code, coalesce(content_sha256, ''))
+        DO UPDATE SET times_seen = ops.quarantine.times_seen + 1, last_seen_at = now()
+        """,
+        (STAGE, f"core.articles:{article_id}", analysis.skipped, analysis.skip_reason,
+         data if len(data) <= 64_000 else None, hashlib.sha256(data).hexdigest(),
+         json.dumps({"chars": len(text or ""), "extractor_version": EXTRACTOR_VERSION})))
+
+
+def _sha256(text: str | None) -> str:
+    """As core.articles.text_sha256 is computed (SHA-256 of the UTF-8 text)."""
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
+    conn.execute("DELETE FROM core.mentions WHERE article_id = %s", (article_id,))
+    conn.execute("DELETE FROM core.facts WHERE article_id = %s", (article_id,))
+    conn.execute("DELETE FROM core.quotes WHERE article_id = %s", (article_id,))
+    ids = _entity_ids(conn, analysis.spans)
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            """
+            INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, ner_type, entity_id,
+                                       sentence, rule, extractor_version)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            """,
+            [(article_id, s.start, s.stop, s.text, s.normal or s.text, s.type, s.ner_type or s.type,
+              ids[s.entity_key], s.sentence, s.rule, EXTRACTOR_VERSION) for s in analysis.spans])
+        cursor.executemany(
+            """
+            INSERT INTO core.facts (article_id, kind, start, stop, text, amount, currency, date_value,
+                                    date_precision, extractor_version)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            """,
+            [(article_id, f.kind, f.start, f.stop, f.text, f.amount, f.currency, f.date_value, f.precision,
+              EXTRACTOR_VERSION) for f in analysis.facts])
+        cursor.executemany(
+            """
+            INSERT INTO core.quotes (article_id, start, stop, text, speaker_text, speaker_start, speaker_stop,
+                                     speaker_entity_id, extractor_version)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+            """,
+            [(article_id, q.start, q.stop, q.text, q.speaker_text, q.speaker_start, q.speaker_stop,
+              ids.get(q.speaker_entity_key or ""), EXTRACTOR_VERSION) for q in analysis.quotes])
+    conn.execute(
+        """
+        INSERT INTO core.entity_runs (article_id, text_sha256, extractor_version, status, reason_code, reason,
+                                      mentions, facts, quotes, processed_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())
+        ON CONFLICT (article_id) DO UPDATE SET
+            text_sha256 = excluded.text_sha256, extractor_version = excluded.extractor_version,
+            status = excluded.status, reason_code = excluded.reason_code, reason = excluded.reason,
+            mentions = excluded.mentions, facts = excluded.facts, quotes = excluded.quotes,
+            processed_at = excluded.processed_at
+        """,
+        (article_id, _sha256(text), EXTRACTOR_VERSION, "skipped" if analysis.skipped else "done",
+         analysis.skipped, analysis.skip_reason, len(analysis.spans), len(analysis.facts),
+         len(analysis.quotes)))
+
+
+def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None, workers: int = 1,
+                    alias_file: Path | None = None) -> dict:
+    """Run the entity stage on ``article_ids`` (default: every pending article); counts as a dict.
+
+    ``conn`` may be in autocommit mode or not; each batch of articles is written in its own
+    transaction. Articles refused as bad input (empty, too large, no Cyrillic, garbage) are
+    quarantined; non-Russian ones are only recorded as skipped with the reason.
+    """
+    load_seed_aliases(conn, alias_file)
+    index = load_index(conn)
+    ids = list(article_ids) if article_ids is not None else pending_article_ids(conn)
+    counts = {"in": len(ids), "out": 0, "skipped": 0, "quarantined": 0,
+              "mentions": 0, "facts": 0, "quotes": 0}
+    run_id = conn.execute(
+        "INSERT INTO ops.stage_runs (stage, transform_version) VALUES (%s, %s) RETURNING stage_run_id",
+        (STAGE, EXTRACTOR_VERSION)).fetchone()[0]
+    try:
+        for offset in range(0, len(ids), BATCH_SIZE):
+            batch = ids[offset:offset + BATCH_SIZE]
+            rows = conn.execute(
+                """
+                SELECT article_id, text, language, extract(year FROM published_at)::int
+                FROM core.articles WHERE article_id = ANY(%s) ORDER BY article_id
+                """, (batch,)).fetchall()
+            results = analyze_many([(text, language) for _, text, language, _ in rows], index,
+                                   workers=workers, default_years=[year for *_, year in rows])
+            with conn.transaction():
+                for (article_id, text, _, _), analysis in zip(rows, results, strict=True):
+                    _store(conn, article_id, text, analysis)
+                    if analysis.skipped:
+                        counts["skipped"] += 1
+                        if analysis.skipped in QUARANTINED_REASONS:
+                            _quarantine(conn, article_id, text, analysis)
+                            counts["quarantined"] += 1
+                    else:
+                        counts["out"] += 1
+                    counts["mentions"] += len(analysis.spans)
+                    counts["facts"] += len(analysis.facts)
+                    counts["quotes"] += len(analysis.quotes)
+    except Exception as error:
+        conn.execute("UPDATE ops.stage_runs SET status = 'failed', finished_at = now(), error = %s, "
+                     "counts = %s WHERE stage_run_id = %s", (str(error), json.dumps(counts), run_id))
+        raise
+    conn.execute("UPDATE ops.stage_runs SET status = 'succeeded', finished_at = now(), counts = %s "
+                 "WHERE stage_run_id = %s", (json.dumps(counts), run_id))
+    if not conn.autocommit:
+        conn.commit()
+    log.info("entities: %s", counts)
+    return counts
+
+
+def relink(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None) -> dict:
+    """Re-link stored mentions (and quote speakers) with the current alias table; no NER.
+
+    Auto entities left without mentions or quotes afterwards are deleted.
+    """
+    index = load_index(conn)
+    where, params = ("", ())
+    if article_ids is not None:
+        where, params = "WHERE m.article_id = ANY(%s)", (list(article_ids),)
+    rows = conn.execute(
+        f"""
+        SELECT m.mention_id, m.article_id, m.start, m.stop, m.surface, m.normal, m.ner_type, m.entity_id,
+               e.entity_key, m.type, a.text
+        FROM core.mentions m JOIN core.entities e USING (entity_id) JOIN core.articles a USING (article_id)
+        {where}
+        ORDER BY m.article_id, m.start
+        """, params).fetchall()
+    by_article: dict[int, list] = {}
+    for row in rows:
+        by_article.setdefault(row[1], []).append(row)
+    changed = 0
+    with conn.transaction():
+        for article_id, mentions in by_article.items():
+            spans = [Span(start, stop, ner_type, surface, normal=normal, ner_type=ner_type)
+                     for _, _, start, stop, surface, normal, ner_type, *_ in mentions]
+            link_spans(mentions[0][10], spans, index)
+            ids = _entity_ids(conn, spans)
+            for row, span in zip(mentions, spans, strict=True):
+                if span.entity_key != row[8] or span.type != row[9]:
+                    conn.execute("UPDATE core.mentions SET entity_id = %s, type = %s, normal = %s "
+                                 "WHERE mention_id = %s",
+                                 (ids[span.entity_key], span.type, span.normal, row[0]))
+                    changed += 1
+            conn.execute(
+                """
+                UPDATE core.quotes q SET speaker_entity_id = m.entity_id
+                FROM core.mentions m
+                WHERE q.article_id = %s AND m.article_id = q.article_id
+                  AND m.start = q.speaker_start AND m.stop = q.speaker_stop
+                  AND q.speaker_entity_id IS DISTINCT FROM m.entity_id
+                """, (article_id,))
+        removed = conn.execute(
+            """
+            DELETE FROM core.entities e WHERE e.origin = 'auto'
+              AND NOT EXISTS (SELECT 1 FROM core.mentions m WHERE m.entity_id = e.entity_id)
+              AND NOT EXISTS (SELECT 1 FROM core.quotes q WHERE q.speaker_entity_id = e.entity_id)
+              AND NOT EXISTS (SELECT 1 FROM core.entity_aliases a WHERE a.entity_id = e.entity_id
+                              AND a.origin <> 'auto')
+            """).rowcount
+    if not conn.autocommit:
+        conn.commit()
+    return {"in": len(rows), "relinked": changed, "articles": len(by_article), "entities_removed": removed}
