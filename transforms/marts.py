@@ -68,6 +68,9 @@ def gate(conn: psycopg.Connection) -> dict[str, Any]:
 def refresh(conn: psycopg.Connection, *, allow_unchecked: bool = False) -> dict[str, Any]:
     """Refresh every mart view in one transaction, if the quality gate allows; return row counts.
 
+    ``CONCURRENTLY`` (every view has a unique index) keeps analysts' queries running meanwhile, and
+    the one transaction means they see either the whole old snapshot or the whole new one.
+
     ``allow_unchecked`` skips the gate (for rebuilding marts by hand); the refresh is then recorded
     without a quality run.
     """
@@ -80,7 +83,7 @@ def refresh(conn: psycopg.Connection, *, allow_unchecked: bool = False) -> dict[
             (quality["dq_run_id"] if quality else None,)).fetchone()[0]
         counts: dict[str, int] = {}
         for view in MART_VIEWS:
-            conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(_identifier(view)))
+            conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(_identifier(view)))
             counts[view] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(_identifier(view))).fetchone()[0]
         conn.execute(
             "UPDATE ops.mart_refreshes SET finished_at = now(), row_counts = %s WHERE mart_refresh_id = %s",

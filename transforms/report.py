@@ -181,7 +181,7 @@ def chart_svg(weeks: list[date], entities: list[dict[str, Any]], *, width: int =
         ly = top + 14 + n * 20
         parts.append(f'<rect x="{left + plot_w + 14}" y="{ly - 9}" width="12" height="4" fill="{color}"/>'
                      f'<text x="{left + plot_w + 32}" y="{ly - 3}" class="legend">'
-                     f'{_e(_shorten(entity["canonical_name"], 26))}</text>')
+                     f'{_e(_shorten(entity["canonical_name"], 22))} ({sum(entity["weekly"])})</text>')
     parts.append("</svg>")
     return "".join(parts)
 
