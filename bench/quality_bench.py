@@ -80,7 +80,8 @@ def main() -> None:
         print(f"articles {args.articles}, mentions {mentions}; fill {fill:.1f} s")
         print(f"quality: {summary['suites']} suites, {summary['expectations']} expectations, status "
               f"{summary['status']} ({summary['failed_critical']} critical, {summary['failed_warning']} warnings) "
-              f"in {quality:.1f} s (GX import and context included)")
+              f"in {quality:.1f} s (GX context and Data Docs included; GX imported before timing)")
+        print(f"warnings: {summary['warnings']}")
         print(f"mart refresh: {refresh['views']} views in {mart:.1f} s; rows {refresh['rows']}")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
     finally:
