@@ -139,3 +139,11 @@ def test_a_connection_works_as_well_as_a_url(conn, tmp_path: Path) -> None:
     _land_week(conn, "tengri")
     summary = run_suites(conn, logical_date="2026-03-10", run_id="conn", docs_root=tmp_path)
     assert summary["status"] == "passed"
+
+
+def test_an_airflow_datetime_logical_date_is_taken_as_its_day(conn, db_url, tmp_path: Path) -> None:
+    _land_week(conn, "tengri")
+    summary = run_suites(db_url, logical_date=datetime(2026, 3, 10, tzinfo=UTC),
+                         run_id="scheduled__2026-03-10T00:00:00+00:00", docs_root=tmp_path)
+    assert summary["logical_date"] == "2026-03-10" and summary["status"] == "passed"
+    assert Path(summary["data_docs"]).parent.name == "2026-03-10_scheduled__2026-03-10T00_00_00_00_00"

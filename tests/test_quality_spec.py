@@ -61,3 +61,16 @@ def test_expression_braces_survive_gx_formatting() -> None:
 ])
 def test_urls_become_sqlalchemy_psycopg_urls_that_gx_accepts(url: str, expected: str) -> None:
     assert sqlalchemy_url(url) == expected
+
+
+def test_a_bad_timezone_is_refused() -> None:
+    with pytest.raises(SuiteError, match="IANA"):
+        parse_suite(_suite({"name": "v", "volume": {"source_column": "source", "time_column": "t",
+                                                    "timezone": "UTC'; DROP"}}))
+
+
+def test_volume_days_start_in_the_suites_timezone() -> None:
+    suite = parse_suite(_suite({"name": "v", "volume": {"source_column": "source", "time_column": "t",
+                                                        "timezone": "Asia/Almaty"}}))
+    query = query_for(suite, suite.checks[0], date(2025, 8, 31))
+    assert "(DATE '2025-09-01')::timestamp AT TIME ZONE 'Asia/Almaty'" in query

@@ -226,14 +226,16 @@ def _failing_rows(conn: psycopg.Connection, suite: Suite, check: Check, body: di
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def run_suites(conn_or_url: psycopg.Connection | str, *, logical_date: date | str, run_id: str,
+def run_suites(conn_or_url: psycopg.Connection | str, *, logical_date: date | datetime | str, run_id: str,
                docs_root: Path | None = None, suites: list[Suite] | None = None) -> dict[str, Any]:
     """Check every suite whose table exists, record the results, raise ``QualityGateFailed`` if critical.
 
     Returns a JSON-serializable summary: status (passed/warned), counts, the Data Docs path.
     """
     if isinstance(logical_date, str):
-        logical_date = date.fromisoformat(logical_date)
+        logical_date = date.fromisoformat(logical_date[:10])
+    elif isinstance(logical_date, datetime):  # Airflow passes a (pendulum) datetime
+        logical_date = logical_date.date()
     url = libpq_url(conn_or_url)
     suites = load_suites() if suites is None else suites
     docs_dir = (docs_root or default_docs_root()) / _safe(f"{logical_date.isoformat()}_{run_id}")

@@ -20,7 +20,8 @@ Check kinds and what they mean:
 count against the median of the ``window_days`` days before; a source with history and nothing today
 is flagged, and so is one below ``min_ratio`` × median.
 ``freshness: {source_column, time_column, max_age_hours}`` — per source, the newest row must be at
-most ``max_age_hours`` older than the end of the logical day.
+most ``max_age_hours`` older than the end of the logical day. Both take ``timezone`` (default UTC;
+the shipped suites use Asia/Almaty, like the marts) to say where a day starts.
 ``row_count: {min, max}`` — the table's size.
 
 The loader checks the declarations (unknown kinds, missing arguments, bad severities) so a typo in
@@ -119,6 +120,8 @@ def _parse_args(kind: str, raw: Any, where: str) -> dict[str, Any]:
         raise SuiteError(f"{where}: range needs min, max or both")
     if kind == "relationship" and not _TABLE.match(str(args["to"])):
         raise SuiteError(f"{where}: relationship 'to' must be schema.table, got {args['to']!r}")
+    if "timezone" in args and not re.match(r"^[A-Za-z_]+(/[A-Za-z_+-]+)*$", str(args["timezone"])):
+        raise SuiteError(f"{where}: timezone must be an IANA name like Asia/Almaty")
     if kind == "volume":
         args.setdefault("window_days", 7)
         args.setdefault("min_ratio", 0.0)
