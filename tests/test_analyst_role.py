@@ -56,3 +56,24 @@ def test_analyst_role_cannot_log_in_or_escalate(conn: psycopg.Connection) -> Non
     row = conn.execute("SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
                        "WHERE rolname = 'mediamon_analyst'").fetchone()
     assert row == (False, False, False, False)
+
+
+def test_an_analyst_login_granted_the_role_reads_mart_and_not_raw(conn: psycopg.Connection, db_url: str) -> None:
+    import uuid
+
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    plant_world(conn)
+    marts.refresh(conn, allow_unchecked=True)
+    login = f"analyst_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: a unique name, dropped below
+    conn.execute(f"CREATE ROLE {login} LOGIN")
+    try:
+        conn.execute(f"GRANT mediamon_analyst TO {login}")
+        params = conninfo_to_dict(db_url)
+        params["user"] = login
+        with psycopg.connect(make_conninfo(**params), autocommit=True) as session:
+            assert session.execute("SELECT count(*) FROM mart.story_timeline").fetchone()[0] == 2
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                session.execute("SELECT 1 FROM raw.articles")
+    finally:
+        conn.execute(f"DROP ROLE {login}")
