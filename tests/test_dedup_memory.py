@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mediamon.cli import main
@@ -73,6 +74,23 @@ def test_signatures_are_stable_across_processes(seeds_dir: Path) -> None:
     first, second = Signer(), Signer()
     assert (first.band_keys(first.sign(text)) == second.band_keys(second.sign(text))).all()
     assert first.sign(text).hashvalues[:3].tolist() == first.sign(text).hashvalues[:3].tolist()
+
+
+def test_batch_signatures_equal_datasketch_minhash_text_by_text(seeds_dir: Path) -> None:
+    # sign_many replaces datasketch's per-text update_batch with numpy over a batch; persisted
+    # signatures and band keys must not change, so every value is compared with datasketch's own.
+    seeds = [doc.text for doc in seed_documents(seeds_dir)]
+    texts = [*seeds, "", "...!?", "одно", "два слова", "раз два три четыре пять",
+             "то же то же то же то же то же то же то же", seeds[0][: len(seeds[0]) // 3], *seeds]
+    signer = Signer()
+    batch = signer.sign_many(texts)
+    keys = signer.band_keys_many(np.stack([signature.hashvalues for signature in batch]))
+    for text, signature, row in zip(texts, batch, keys, strict=True):
+        reference = signer.sign_with_datasketch(text)
+        assert signature.n_shingles == reference.n_shingles
+        assert signature.hashvalues.tolist() == reference.hashvalues.tolist()
+        assert row.tolist() == signer.band_keys(reference).tolist()
+    assert [signature.n_shingles for signature in batch[len(seeds):len(seeds) + 6]] == [0, 0, 1, 1, 1, 2]
 
 
 def test_dedup_command_writes_one_line_per_input(seeds_dir: Path, tmp_path: Path) -> None:

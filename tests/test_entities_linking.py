@@ -117,3 +117,17 @@ def test_malformed_alias_file_is_refused_with_the_line(tmp_path: Path) -> None:
 def test_seed_alias_file_loads() -> None:
     entities, aliases = read_alias_file(Path(__file__).resolve().parent.parent / "seeds" / "aliases.csv")
     assert len(entities) > 50 and len(aliases) > len(entities)
+
+
+def test_gazetteer_of_well_known_organizations_is_read_beside_the_alias_table(tmp_path) -> None:
+    from transforms.entities.linking import AliasTableError, default_alias_files, read_alias_files
+
+    entities, aliases = read_alias_files(default_alias_files())
+    keys = {e.entity_key for e in entities}
+    assert {"tokayev", "sco", "imf", "voa"} <= keys
+    index = load_index()
+    assert index.lookup("Международного валютного фонда")[0] == "imf"
+    clash = tmp_path / "clash.csv"
+    clash.write_text("entity_key,type,canonical_name,aliases\nsco,ORG,ШОС,\n", encoding="utf-8")
+    with pytest.raises(AliasTableError, match="already defined"):
+        read_alias_files([default_alias_files()[0], clash])

@@ -122,3 +122,53 @@ def test_alias_table_names_natasha_missed_or_cut_short_are_added() -> None:
     spans = spans_of(text, ("Казахстан", "LOC"))
     found = add_alias_mentions(text, spans, load_index())
     assert texts(found) == [("КазМунайГаза", "ORG"), ("Казахстан темир жолы", "ORG")]
+
+
+def test_adjective_and_quotes_join_a_quoted_organization() -> None:
+    text = "лидер московского «Центра» выступил"
+    spans = spans_of(text, ("Центра", "ORG"))
+    assert texts(rules.extend_org_adjective(text, spans)) == [("московского «Центра»", "ORG")]
+
+
+def test_relational_adjective_with_a_lowercase_ministry_is_an_organization() -> None:
+    text = "В российском министерстве финансов утверждают, а японское правительство молчит."
+    assert texts(rules.org_descriptor_phrase(text, [])) == [("российском министерстве финансов", "ORG")]
+
+
+def test_lowercase_tail_of_an_official_name_joins_it() -> None:
+    text = "сообщил представитель Следственного комитета при прокуратуре Владимир Маркин"
+    spans = spans_of(text, ("Следственного комитета", "ORG"), ("Владимир Маркин", "PER"))
+    assert texts(rules.extend_org_tail(text, spans))[0] == ("Следственного комитета при прокуратуре", "ORG")
+    text = "На заседании Совета при Президенте РФ по развитию информационного общества глава РФ заявил"
+    spans = spans_of(text, ("Совета при Президенте", "ORG"))
+    assert texts(rules.extend_org_tail(text, spans)) == [
+        ("Совета при Президенте РФ по развитию информационного общества", "ORG")]
+
+
+def test_acronym_in_brackets_and_its_expansion_are_two_organization_mentions() -> None:
+    text = "достройке блоков Хмельницкой атомной электростанции (ХАЭС). Угроза над World Fashion Channel (WFC)"
+    result = texts(rules.acronym_expansion(text, []))
+    assert ("Хмельницкой атомной электростанции", "ORG") in result and ("ХАЭС", "ORG") in result
+    assert ("World Fashion Channel", "ORG") in result and ("WFC", "ORG") in result
+    # a lowercase term with its abbreviation is not a name
+    text = "датчик приборно-агрегатного отсека (ПАО) отказал"
+    assert rules.acronym_expansion(text, []) == []
+
+
+def test_an_organization_name_is_an_organization_throughout_the_article() -> None:
+    text = "в эфире Русской службы «Голоса Америки». Голос Америки: Ранее вы говорили. Голосу Америки он сказал"
+    spans = spans_of(text, ("Голоса Америки", "ORG"), ("Америки:", "LOC"))
+    spans[1] = Span(spans[1].start, spans[1].start + len("Америки"), "LOC", "Америки")
+    result = texts(rules.propagate_in_document(text, spans))
+    assert result == [("Голоса Америки", "ORG"), ("Голос Америки", "ORG"), ("Голосу Америки", "ORG")]
+
+
+def test_quoted_name_after_an_organization_word_is_an_organization() -> None:
+    text = "Как передала радиостанция «Маяк», по факту покушения"
+    assert texts(rules.quoted_after_org_word(text, [])) == [("Маяк", "ORG")]
+
+
+def test_a_vehicle_name_stays_a_vehicle_across_the_article() -> None:
+    text = "полётах корабля «Союз ТМ-2». В случае с «Союзом» это не так, сказал глава «Союза журналистов»"
+    spans = spans_of(text, ("Союз ТМ-2", "ORG"), ("Союзом", "ORG"))
+    assert rules.drop_vehicle_names(text, spans) == []

@@ -22,8 +22,10 @@ new articles fall in instead of loading history).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ import numpy as np
 import psycopg
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
+from datasketch.minhash import _fmix
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ LSH_CANDIDATE_THRESHOLD = 0.3
 JACCARD_THRESHOLD = 0.5
 CONTAINMENT_THRESHOLD = 0.8
 MIN_SHINGLES_FOR_CONTAINMENT = 20
+SIGN_BATCH = 512  # texts signed together (numpy work per batch; ~50 MB of temporaries at most)
 
 _WORD = re.compile(r"[^\W_]+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -54,30 +58,78 @@ _SHINGLE_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D04
                                 dtype=np.uint64)
 
 
-def _word_hash(word: str, cache: dict[str, int] = {}) -> int:  # noqa: B006 - a deliberate memo
-    value = cache.get(word)
-    if value is None:
-        import zlib
+class _WordHashes(dict):
+    """Memo of 64-bit word hashes (crc32 in the low half, adler32 in the high half): looked up with
+    ``map(hashes.__getitem__, words)``, which stays in C for known words."""
 
-        value = zlib.crc32(word.encode("utf-8")) | (zlib.adler32(word.encode("utf-8")) << 32)
-        if len(cache) < 2_000_000:
-            cache[word] = value
-    return value
+    limit = 2_000_000
+
+    def __missing__(self, word: str) -> int:
+        data = word.encode("utf-8")
+        value = zlib.crc32(data) | (zlib.adler32(data) << 32)
+        if len(self) < self.limit:
+            self[word] = value
+        return value
 
 
-def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
-    """Distinct 32-bit hashes of the word k-shingles of ``text`` (stable across processes)."""
-    words = np.fromiter((_word_hash(w) for w in _WORD.findall(text.lower())), dtype=np.uint64)
-    if len(words) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    if len(words) < k:  # a very short text is one shingle
-        k = len(words)
+_WORD_HASHES = _WordHashes()
+
+
+def _word_hash(word: str) -> int:
+    return _WORD_HASHES[word]
+
+
+def _combine(words: np.ndarray, k: int) -> np.ndarray:
+    """Hashes (not yet distinct, 32 bits) of the k-shingles of a sequence of word hashes."""
     combined = np.zeros(len(words) - k + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(k):
             combined = combined * _SHINGLE_MULTIPLIERS[offset % len(_SHINGLE_MULTIPLIERS)] + \
                 words[offset:len(words) - k + 1 + offset]
-        return np.unique((combined ^ (combined >> np.uint64(29))) & _MASK32)
+        return (combined ^ (combined >> np.uint64(29))) & _MASK32
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting (numpy 2.x's hash-based ``np.unique`` is far slower on these arrays)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def shingle_hashes(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
+    """Distinct 32-bit hashes of the word k-shingles of ``text`` (stable across processes)."""
+    words = _WORD.findall(text.lower())
+    hashes = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    return _distinct(_combine(hashes, min(k, len(hashes))))
+
+
+def shingle_hashes_many(texts: list[str], k: int = SHINGLE_WORDS) -> tuple[np.ndarray, np.ndarray]:
+    """``shingle_hashes`` of many texts at once: (all distinct hashes, text by text, each text's in
+    ascending order; the number of hashes of each text). Same values as ``shingle_hashes``, with the
+    per-text Python and numpy overhead paid once per batch."""
+    word_lists = [_WORD.findall(text.lower()) for text in texts]
+    lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+    total = int(lengths.sum())
+    words = np.fromiter(map(_WORD_HASHES.__getitem__, itertools.chain.from_iterable(word_lists)),
+                        dtype=np.uint64, count=total)
+    doc_of_word = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)
+    keys = [np.zeros(0, dtype=np.uint64)]
+    if total >= k:
+        # Shingles over the concatenation; keep those that start and end inside one text.
+        starts = np.cumsum(lengths) - lengths
+        position = np.arange(total - k + 1) - np.repeat(starts, lengths)[: total - k + 1]
+        valid = position <= np.repeat(lengths - k, lengths)[: total - k + 1]
+        keys.append((doc_of_word[: total - k + 1][valid] << np.uint64(32)) | _combine(words, k)[valid])
+    for i in np.flatnonzero((lengths > 0) & (lengths < k)).tolist():  # a very short text is one shingle
+        start = int(lengths[:i].sum())
+        keys.append((np.uint64(i) << np.uint64(32)) | _combine(words[start:start + int(lengths[i])],
+                                                               int(lengths[i])))
+    distinct = _distinct(np.concatenate(keys))  # sorted by text, then hash
+    counts = np.bincount((distinct >> np.uint64(32)).astype(np.int64), minlength=len(texts))
+    return distinct & _MASK32, counts
 
 
 @dataclass
@@ -105,6 +157,31 @@ class Signer:
             [int(_SHINGLE_MULTIPLIERS[i % 6]) ^ (i * 0x9E3779B1) for i in range(self.rows)], dtype=np.uint64)
 
     def sign(self, text: str) -> Signature:
+        return self.sign_many([text])[0]
+
+    def sign_many(self, texts: list[str]) -> list[Signature]:
+        """MinHash signatures of many texts: the same values as feeding each text's shingle hashes to
+        ``datasketch.MinHash.update_batch`` (scheme affine32: murmur3 fmix32 of each hash, then
+        ``a * h + b`` mod 2^32 per permutation, minimum over the shingles), computed in numpy over a
+        reused buffer instead of converting a Python list per text. ``sign_with_datasketch`` is the
+        reference the tests compare against."""
+        hashes, counts = shingle_hashes_many(texts)
+        mixed = _fmix(hashes.astype(np.uint32), 32)[:, None]
+        a, b = self._proto.permutations
+        values = np.full((len(texts), self.num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+        buffer = np.empty((int(counts.max()) if len(counts) else 0, self.num_perm), dtype=np.uint32)
+        start = 0
+        for i, count in enumerate(counts.tolist()):
+            if count:
+                view = buffer[:count]
+                np.multiply(mixed[start:start + count], a, out=view)
+                view += b
+                view.min(axis=0, out=values[i])
+                start += count
+        return [Signature(values[i], count) for i, count in enumerate(counts.tolist())]
+
+    def sign_with_datasketch(self, text: str) -> Signature:
+        """The signature through ``datasketch.MinHash`` itself (slow; the reference for ``sign_many``)."""
         hashes = shingle_hashes(text)
         minhash = MinHash(num_perm=self.num_perm, seed=1, hashfunc=int,
                           permutations=self._proto.permutations, scheme=self._proto.scheme)
@@ -114,9 +191,13 @@ class Signer:
 
     def band_keys(self, signature: Signature) -> np.ndarray:
         """One signed 64-bit key per band (fits a PostgreSQL bigint); equal bands give equal keys."""
-        rows = signature.hashvalues[: self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
+        return self.band_keys_many(signature.hashvalues[None, :])[0]
+
+    def band_keys_many(self, hashvalues: np.ndarray) -> np.ndarray:
+        """``band_keys`` of a (signatures × NUM_PERM) array at once: (signatures × bands) int64."""
+        rows = hashvalues[:, : self.bands * self.rows].astype(np.uint64).reshape(-1, self.bands, self.rows)
         with np.errstate(over="ignore"):
-            keys = (rows * self._band_multipliers).sum(axis=1, dtype=np.uint64)
+            keys = (rows * self._band_multipliers).sum(axis=2, dtype=np.uint64)
             keys ^= keys >> np.uint64(31)
             keys *= np.uint64(0xBF58476D1CE4E5B9)
         return keys.view(np.int64)
@@ -184,11 +265,13 @@ class Deduplicator:
         self.index = index
         self.signer = signer or Signer()
 
-    def process(self, item: Item) -> Outcome:
+    def process(self, item: Item, band_keys: np.ndarray | None = None) -> Outcome:
         """Find the item's exact and near duplicates among what the index holds, link its group to the
-        earliest-published member, then add the item to the index."""
+        earliest-published member, then add the item to the index. ``band_keys``: the signature's,
+        when already computed for a batch (``Signer.band_keys_many``)."""
         index = self.index
-        band_keys = self.signer.band_keys(item.signature)
+        if band_keys is None:
+            band_keys = self.signer.band_keys(item.signature)
         near: list[tuple[int | str, float, str]] = []
         exact_key = index.exact(item.text_sha256)
         if exact_key is not None:
@@ -231,12 +314,13 @@ class Deduplicator:
 
 
 class MemoryIndex:
-    """An in-memory ``Index``: LSH buckets in a dict."""
+    """An in-memory ``Index``: LSH buckets in one dict per band (band key → the item in the bucket, or
+    a list when several share it)."""
 
     def __init__(self) -> None:
         self._items: dict[int | str, Item] = {}
         self._by_sha: dict[str, int | str] = {}
-        self._buckets: dict[tuple[int, int], list[int | str]] = defaultdict(list)
+        self._buckets: list[dict[int, int | str | list[int | str]]] = []  # one item, or a list of them
         self._root: dict[int | str, int | str] = {}
         self._members: dict[int | str, set[int | str]] = defaultdict(set)
         self.pairs: dict[int | str, list[tuple[int | str, float, str]]] = defaultdict(list)
@@ -247,9 +331,14 @@ class MemoryIndex:
 
     def candidates(self, band_keys: np.ndarray) -> list[int | str]:
         found: dict[int | str, None] = {}
-        for band, key in enumerate(band_keys.tolist()):
-            for other in self._buckets.get((band, key), ()):
-                found[other] = None
+        for buckets, key in zip(self._buckets, band_keys.tolist(), strict=False):  # none before the first add
+            bucket = buckets.get(key)
+            if bucket is None:
+                continue
+            if type(bucket) is list:
+                found.update(dict.fromkeys(bucket))
+            else:
+                found[bucket] = None
         return list(found)
 
     def items(self, keys: Iterable[int | str]) -> dict[int | str, Item]:
@@ -279,8 +368,16 @@ class MemoryIndex:
         if item.text_sha256 in self._by_sha:
             return  # an exact copy adds nothing to the buckets
         self._by_sha[item.text_sha256] = item.key
-        for band, key in enumerate(band_keys.tolist()):
-            self._buckets[(band, key)].append(item.key)
+        while len(self._buckets) < len(band_keys):
+            self._buckets.append({})
+        for buckets, key in zip(self._buckets, band_keys.tolist(), strict=True):
+            bucket = buckets.get(key)
+            if bucket is None:
+                buckets[key] = item.key  # most buckets hold one item: no list for it
+            elif type(bucket) is list:
+                bucket.append(item.key)
+            else:
+                buckets[key] = [bucket, item.key]
 
 
 # --- the whole pipeline in memory: ``mediamon dedup``, evaluation, benchmark ------------------
@@ -318,10 +415,13 @@ def dedup_documents(docs: list[Document], *, with_stories: bool = True,
     index = MemoryIndex()
     dedup = Deduplicator(index, signer)
     order = sorted(range(len(docs)), key=lambda i: (docs[i].published_at or UNDATED, docs[i].id))
-    for i in order:
-        doc = docs[i]
-        text_sha = hashlib.sha256(" ".join(doc.text.split()).encode("utf-8")).hexdigest()
-        dedup.process(Item(doc.id, doc.published_at or UNDATED, text_sha, signer.sign(doc.text)))
+    for start in range(0, len(order), SIGN_BATCH):
+        batch = [docs[i] for i in order[start:start + SIGN_BATCH]]
+        signatures = signer.sign_many([doc.text for doc in batch])
+        band_keys = signer.band_keys_many(np.stack([sig.hashvalues for sig in signatures]))
+        for doc, signature, keys in zip(batch, signatures, band_keys, strict=True):
+            text_sha = hashlib.sha256(" ".join(doc.text.split()).encode("utf-8")).hexdigest()
+            dedup.process(Item(doc.id, doc.published_at or UNDATED, text_sha, signature), keys)
     stories: dict[str, int | str] = {}
     if with_stories:
         counts = {doc.id: terms(doc.title, doc.text) for doc in docs}
@@ -348,30 +448,44 @@ def dedup_documents(docs: list[Document], *, with_stories: bool = True,
 
 # --- storage: core.articles → core.duplicates, core.stories (incremental) ---------------------
 
+# The lookups below run thousands of times in one transaction while the tables they read grow in
+# it. psycopg prepares a statement after 5 executions and PostgreSQL then settles on a generic plan
+# made while the tables were small (a sequential scan): each lookup then read the whole table, and a
+# 2,000-article batch took minutes. ``prepare=False`` plans each lookup for the tables as they are now.
+_FRESH_PLAN = False
+
+
 class PostgresIndex:
     """The ``Index`` in PostgreSQL: only the buckets and signatures a new article touches are read."""
 
     def __init__(self, conn: psycopg.Connection, version: str = DEDUP_VERSION) -> None:
         self.conn = conn
         self.version = version
+        self._last_exact: tuple[str, int | None] | None = None  # process() asks, then add() asks again
 
     def exact(self, text_sha256: str) -> int | None:
+        if self._last_exact is not None and self._last_exact[0] == text_sha256:
+            return self._last_exact[1]
         row = self.conn.execute(
             "SELECT min(article_id) FROM core.minhash_signatures WHERE text_sha256 = %s",
-            (text_sha256,)).fetchone()
+            (text_sha256,), prepare=_FRESH_PLAN).fetchone()
+        self._last_exact = (text_sha256, row[0])
         return row[0]
 
     def candidates(self, band_keys: np.ndarray) -> list[int]:
+        # One primary-key probe per band (LATERAL), planned afresh each time (see _FRESH_PLAN).
         rows = self.conn.execute(
-            "SELECT DISTINCT b.article_id FROM core.minhash_bands b"
-            " JOIN unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key) USING (band, band_key)",
-            (list(range(len(band_keys))), band_keys.tolist())).fetchall()
+            "SELECT DISTINCT b.article_id FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
+            " CROSS JOIN LATERAL (SELECT article_id FROM core.minhash_bands"
+            "  WHERE band = q.band AND band_key = q.band_key) AS b",
+            (list(range(len(band_keys))), band_keys.tolist()), prepare=_FRESH_PLAN).fetchall()
         return [row[0] for row in rows]
 
     def items(self, keys: Iterable[int]) -> dict[int, Item]:
         rows = self.conn.execute(
             "SELECT article_id, published_at, text_sha256, hashvalues, n_shingles"
-            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),)).fetchall()
+            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),),
+            prepare=_FRESH_PLAN).fetchall()
         return {r[0]: Item(r[0], r[1], r[2], Signature.from_bytes(r[3], r[4])) for r in rows}
 
     def root(self, key: int) -> int:
@@ -402,6 +516,7 @@ class PostgresIndex:
 
     def add(self, item: Item, band_keys: np.ndarray) -> None:
         exact_copy = self.exact(item.text_sha256) is not None
+        self._last_exact = None  # the next lookup must see this item
         self.conn.execute(
             "INSERT INTO core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
             " n_shingles, dedup_version) VALUES (%s, %s, %s, %s, %s, %s)",
@@ -451,8 +566,11 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
             _forget(conn, [row[0] for row in batch])
             dedup = Deduplicator(PostgresIndex(conn, version), signer)
             roots: dict[int, int | None] = {}
-            for article_id, published_at, _method, text_sha, _title, text in batch:
-                outcome = dedup.process(Item(article_id, published_at, text_sha, signer.sign(text)))
+            signatures = signer.sign_many([row[5] for row in batch])
+            band_keys = signer.band_keys_many(np.stack([signature.hashvalues for signature in signatures]))
+            for (article_id, published_at, _method, text_sha, _title, _text), signature, keys in zip(
+                    batch, signatures, band_keys, strict=True):
+                outcome = dedup.process(Item(article_id, published_at, text_sha, signature), keys)
                 roots[article_id] = outcome.duplicate_of
                 counts["repointed"] += len(outcome.repointed)
                 if outcome.duplicate_of is None:
@@ -460,6 +578,7 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
                 else:
                     counts["exact" if outcome.method == "exact" else "near"] += 1
             store = PostgresStoryStore(conn)
+            store.preload(row[0] for row in batch)
             term_counts = {row[0]: terms(row[4], row[5]) for row in batch}
             store.add_documents(term_counts[a] for a, root in roots.items() if root is None)
             df = store.document_frequencies(set().union(*term_counts.values()) if term_counts else set())
@@ -472,5 +591,6 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
                     duplicate_of=roots[article_id])
                 if before is None:
                     counts["new_stories" if story_id == article_id else "joined_stories"] += 1
+            store.flush()
     log.info("deduplicate %s: %s", version, counts)
     return counts

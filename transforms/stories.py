@@ -181,10 +181,23 @@ def document_frequencies(docs: Iterable[Counter[str]]) -> tuple[Counter[str], in
 
 class PostgresStoryStore:
     """Stories in ``core.stories``/``core.story_terms``: candidate stories are found through the term
-    index and the date window in SQL, so history is never loaded."""
+    index and the date window in SQL, so history is never loaded.
+
+    Within a batch the stories it touches are kept in memory (centroid, date span, new members) and
+    written once by ``flush``: rewriting a story's 300 centroid rows on every join left dead rows that
+    each later read of the same story had to step over inside one transaction (quadratic in the size
+    of a big story). ``best_story`` scores untouched stories in SQL and touched ones in memory, with
+    the same rule (stories sharing a term, in the date window; best score, then smallest id)."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
+        self._known: dict[int, int | None] = {}  # memberships read from the table (None: none)
+        self._members: dict[int, int] = {}  # memberships assigned in this batch, not yet written
+        self._joins: list[tuple[int, int, float | None]] = []  # (article, story, similarity)
+        self._vectors: dict[int, dict[str, float]] = {}  # centroids of the stories touched
+        self._span: dict[int, tuple[datetime, datetime]] = {}
+        self._added: dict[int, int] = {}  # members added to each touched story
+        self._created: dict[int, tuple[str | None, datetime]] = {}
 
     def add_documents(self, docs: Iterable[Counter[str]]) -> None:
         df, n = document_frequencies(docs)
@@ -207,10 +220,22 @@ class PostgresStoryStore:
         row = self.conn.execute("SELECT n_docs FROM core.story_corpus").fetchone()
         return row[0] if row else 0
 
+    def preload(self, keys: Iterable[int]) -> None:
+        """Read the story memberships of a batch's articles in one query."""
+        keys = [key for key in keys if key not in self._known and key not in self._members]
+        self._known.update(dict.fromkeys(keys))
+        self._known.update(self.conn.execute(
+            "SELECT article_id, story_id FROM core.story_articles WHERE article_id = ANY(%s)",
+            (keys,)).fetchall())
+
     def story_of(self, key: int) -> int | None:
-        row = self.conn.execute("SELECT story_id FROM core.story_articles WHERE article_id = %s",
-                                (key,)).fetchone()
-        return row[0] if row else None
+        if key in self._members:
+            return self._members[key]
+        if key not in self._known:
+            row = self.conn.execute("SELECT story_id FROM core.story_articles WHERE article_id = %s",
+                                    (key,)).fetchone()
+            self._known[key] = row[0] if row else None
+        return self._known[key]
 
     def best_story(self, vector, published_at, undated) -> StoryCandidate | None:  # noqa: ANN001
         start, end = window(published_at, undated)
@@ -221,30 +246,86 @@ class PostgresStoryStore:
                JOIN core.stories s USING (story_id)
                WHERE s.first_published_at <= %s
                  AND (%s::timestamptz IS NULL OR s.last_published_at >= %s)
+                 AND t.story_id <> ALL(%s::bigint[])
                GROUP BY t.story_id ORDER BY score DESC, t.story_id LIMIT 1""",
-            (list(vector), list(vector.values()), end, start, start)).fetchone()
-        return StoryCandidate(row[0], float(row[1])) if row else None
+            (list(vector), list(vector.values()), end, start, start, list(self._vectors)),
+            prepare=False).fetchone()  # planned for the tables as they are (see transforms.dedup)
+        best = StoryCandidate(row[0], float(row[1])) if row else None
+        for story_id, centroid in self._vectors.items():
+            first, last = self._span[story_id]
+            if first > end or (start is not None and last < start):
+                continue
+            common = centroid.keys() & vector.keys()
+            if not common:
+                continue  # as in SQL: only stories sharing a term are candidates
+            score = sum(vector[term] * centroid[term] for term in common)
+            if best is None or score > best.score or (score == best.score and story_id < best.story_id):
+                best = StoryCandidate(story_id, score)
+        return best
 
     def create(self, story_id, title, published_at, vector) -> None:  # noqa: ANN001
-        self.conn.execute(
-            "INSERT INTO core.stories (story_id, title, first_published_at, last_published_at)"
-            " VALUES (%s, %s, %s, %s)", (story_id, title, published_at, published_at))
+        self._created[story_id] = (title, published_at)
+        self._vectors[story_id] = {}
+        self._span[story_id] = (published_at, published_at)
+        self._added[story_id] = 0
+
+    def _touch(self, story_id: int) -> None:
+        if story_id in self._vectors:
+            return
+        first, last = self.conn.execute(
+            "SELECT first_published_at, last_published_at FROM core.stories WHERE story_id = %s",
+            (story_id,)).fetchone()
+        self._span[story_id] = (first, last)
+        self._vectors[story_id] = dict(self.conn.execute(
+            "SELECT term, weight FROM core.story_terms WHERE story_id = %s", (story_id,)).fetchall())
+        self._added[story_id] = 0
 
     def join(self, story_id, key, published_at, vector, similarity=None) -> None:  # noqa: ANN001
-        self.conn.execute(
-            "INSERT INTO core.story_articles (article_id, story_id, similarity) VALUES (%s, %s, %s)",
-            (key, story_id, similarity))
-        self.conn.execute(
-            "UPDATE core.stories SET article_count = article_count + 1,"
-            " first_published_at = least(first_published_at, %s),"
-            " last_published_at = greatest(last_published_at, %s)"
-            " WHERE story_id = %s", (published_at, published_at, story_id))
-        current = dict(self.conn.execute("SELECT term, weight FROM core.story_terms WHERE story_id = %s",
-                                         (story_id,)).fetchall())
-        merged = merge(current, vector)
-        self.conn.execute("DELETE FROM core.story_terms WHERE story_id = %s", (story_id,))
-        if merged:
+        self._touch(story_id)
+        self._members[key] = story_id
+        self._joins.append((key, story_id, similarity))
+        first, last = self._span[story_id]
+        self._span[story_id] = (min(first, published_at), max(last, published_at))
+        self._added[story_id] += 1
+        self._vectors[story_id] = merge(self._vectors[story_id], vector)
+
+    def flush(self) -> None:
+        """Write what the batch changed: new stories, memberships, spans and counts, centroids."""
+        if self._created:
             self.conn.execute(
-                "INSERT INTO core.story_terms (story_id, term, weight)"
-                " SELECT %s, * FROM unnest(%s::text[], %s::float8[])",
-                (story_id, list(merged), list(merged.values())))
+                "INSERT INTO core.stories (story_id, title, first_published_at, last_published_at)"
+                " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::timestamptz[])",
+                (list(self._created), [title for title, _ in self._created.values()],
+                 [moment for _, moment in self._created.values()],
+                 [moment for _, moment in self._created.values()]))
+        if self._joins:
+            self.conn.execute(
+                "INSERT INTO core.story_articles (article_id, story_id, similarity)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[])",
+                ([a for a, _, _ in self._joins], [s for _, s, _ in self._joins],
+                 [similarity for _, _, similarity in self._joins]))
+        touched = list(self._vectors)
+        if touched:
+            self.conn.execute(
+                "UPDATE core.stories s SET article_count = s.article_count + u.added,"
+                " first_published_at = least(s.first_published_at, u.first),"
+                " last_published_at = greatest(s.last_published_at, u.last)"
+                " FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::timestamptz[])"
+                " AS u(story_id, added, first, last) WHERE s.story_id = u.story_id",
+                (touched, [self._added[t] for t in touched], [self._span[t][0] for t in touched],
+                 [self._span[t][1] for t in touched]))
+            self.conn.execute("DELETE FROM core.story_terms WHERE story_id = ANY(%s)", (touched,))
+            rows = [(story_id, term, weight) for story_id in touched
+                    for term, weight in self._vectors[story_id].items()]
+            if rows:
+                self.conn.execute(
+                    "INSERT INTO core.story_terms (story_id, term, weight)"
+                    " SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[])",
+                    ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]))
+        self._known.update(self._members)
+        self._members.clear()
+        self._joins.clear()
+        self._vectors.clear()
+        self._span.clear()
+        self._added.clear()
+        self._created.clear()

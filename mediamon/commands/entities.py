@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--pending", action="store_true", help="extract articles not yet done (database)")
     mode.add_argument("--relink", action="store_true", help="re-link stored mentions with current aliases")
     parser.add_argument("--out", type=Path, help="JSON-lines output (default: stdout)")
-    parser.add_argument("--aliases", type=Path, help="alias table CSV (default: seeds/aliases.csv)")
+    parser.add_argument("--aliases", type=Path,
+                        help="alias table CSV (default: seeds/aliases.csv plus seeds/organizations.csv)")
     parser.add_argument("--facts", action="store_true", help="file mode: also facts, quotes, skip reason")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes for NER (default: 2 or the CPU count if smaller)")

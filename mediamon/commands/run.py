@@ -15,10 +15,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _stages(conn):
     """The stages after the crawl, in data-flow order; each is incremental and idempotent."""
     from transforms.dedup import deduplicate_pending
+    from transforms.entities import extract_pending
     from transforms.normalize import normalize_pending
 
     yield "normalize", normalize_pending(conn)
     yield "deduplicate", deduplicate_pending(conn)
+    yield "entities", extract_pending(conn)
 
 
 def _run(args: argparse.Namespace) -> int:

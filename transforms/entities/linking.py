@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,6 +98,29 @@ def default_alias_file() -> Path:
     from mediamon import settings
 
     return settings.seeds_dir() / "aliases.csv"
+
+
+def default_alias_files() -> list[Path]:
+    """The monitored topic's alias table and the gazetteer of well-known organizations
+    (``seeds/organizations.csv``, see docs/entities.md for where it comes from)."""
+    main = default_alias_file()
+    return [main, main.parent / "organizations.csv"]
+
+
+def read_alias_files(paths: Iterable[Path]) -> tuple[list[Entity], list[Alias]]:
+    """Several alias files read as one; an entity key may appear in only one of them."""
+    entities: list[Entity] = []
+    aliases: list[Alias] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        more_entities, more_aliases = read_alias_file(path)
+        taken = {e.entity_key for e in entities} & {e.entity_key for e in more_entities}
+        if taken:
+            raise AliasTableError(f"{path}: entity_key(s) {sorted(taken)} already defined in another alias file")
+        entities += more_entities
+        aliases += more_aliases
+    return entities, aliases
 
 
 @dataclass
@@ -314,7 +338,11 @@ def morph_vocab():
     import natasha  # noqa: F401  (natasha first: it sets up pymorphy2's dictionaries and pkg_resources)
     from natasha import MorphVocab
 
-    return MorphVocab()
+    # pymorphy2 imports the deprecated pkg_resources here (setuptools<82 is pinned for it); the
+    # warning says nothing an operator can act on.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        return MorphVocab()
 
 
 @lru_cache(maxsize=200_000)
@@ -331,5 +359,5 @@ def default_lemmatize(word: str) -> str:
 
 def load_index(path: Path | None = None) -> AliasIndex:
     """The alias index from the seed file (no database)."""
-    entities, aliases = read_alias_file(path or default_alias_file())
+    entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
     return AliasIndex.build(entities, aliases, default_lemmatize)

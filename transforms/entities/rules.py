@@ -202,33 +202,299 @@ def split_quoted_name(text: str, spans: list[Span]) -> list[Span]:
 
 
 _VEHICLE = re.compile(
-    r"(?:шаттл|корабл|станци|ракет|телескоп|спутник|самол[её]т|судн|ледокол|лайнер|модул|грузовик|зонд|"
+    r"(?<![а-яё])(?:шаттл|корабл|станци|ракет|телескоп|спутник|самол[её]т|судн|ледокол|лайнер|модул|грузовик|зонд|"
     r"марсоход|луноход|подлодк|крейсер|авианос|эсминц|фрегат|парусник|яхт)\w*\s*[«\"„“]?\s*$", re.IGNORECASE)
 
 
 def drop_vehicle_names(text: str, spans: list[Span]) -> list[Span]:
     """Names of ships, spacecraft and aircraft ("шаттл «Дискавери»", "станции «Мир»") are not
-    organizations; natasha tags them ORG."""
-    return [s for s in spans
-            if not (s.type == "ORG" and _VEHICLE.search(text, max(0, s.start - 25), s.start))]
+    organizations; natasha tags them ORG. A name seen once after such a word is a vehicle in the
+    whole article ("корабля «Союз ТМ-1»" … "в случае с «Союзом»")."""
+    vehicles = {_stem(s.text.split()[0]) for s in spans
+                if s.type == "ORG" and _VEHICLE.search(text, max(0, s.start - 25), s.start)}
+    return [s for s in spans if not (s.type == "ORG" and (
+        _VEHICLE.search(text, max(0, s.start - 25), s.start)
+        or _stem(s.text.split()[0]) in vehicles and text[s.start - 1:s.start] in _OPENERS))]
+
+
+def _stem(word: str) -> str:
+    return _STEM_END.sub("", word.lower())
+
+
+# A quoted name right after a word saying what kind of organization it is: "радиостанция «Маяк»",
+# "институт «Коллективное действие»". natasha often leaves such names untagged.
+_ORG_KIND = re.compile(
+    r"(?<![\w-])(?:радиостанци|телеканал|телекомпани|газет|журнал|агентств|издательств|компани|концерн|"
+    r"холдинг|корпораци|банк|фонд|институт|университет|движени|парти|организаци|ассоциаци|объединени|"
+    r"клуб|завод|фабрик|комбинат|групп|театр|студи|фирм|сет[иь]|ресторан|магазин|союз|центр)\w*\s+"
+    r"[«„“\"](?P<name>[А-ЯЁA-Z][^«»„“\"\n]{0,60}?)[»“”\"]")
+
+
+def quoted_after_org_word(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for match in _ORG_KIND.finditer(text):
+        start, stop = match.span("name")
+        if any(s.start < stop and start < s.stop for s in out):
+            continue
+        made = _make(text, start, stop, "ORG", "quoted_after_org_word")
+        if made:
+            out.append(made)
+    return sorted(out, key=lambda s: s.start)
 
 
 _RELATIONAL_ADJ = re.compile(
-    r"(?<![\w-])(?P<adj>[а-яё]+(?:ск|цк)(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|ими))\s+$")
+    r"(?<![\w-])(?P<adj>[а-яё]+(?:ск|цк)(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|ими))\s+(?P<quote>[«\"„“]?)$")
 
 
 def extend_org_adjective(text: str, spans: list[Span]) -> list[Span]:
+    """"японского МИДа", "московского «Центра»": the adjective (and the quotes) join the name."""
     out = []
     for span in spans:
         if span.type == "ORG" and text[span.start:span.start + 1].isupper():
             match = _RELATIONAL_ADJ.search(text, max(0, span.start - 40), span.start)
             if match and not _covered(spans, match.start("adj")):
-                made = _make(text, match.start("adj"), span.stop, span.type, "extend_org_adjective")
+                stop = span.stop
+                if match.group("quote"):
+                    if text[stop:stop + 1] not in "»\"”“" or stop >= len(text):
+                        out.append(span)
+                        continue
+                    stop += 1
+                made = _make(text, match.start("adj"), stop, span.type, "extend_org_adjective")
                 if made:
                     out.append(made)
                     continue
         out.append(span)
     return out
+
+
+# A relational adjective or two before a ministry, agency or federation written in lowercase:
+# "российском министерстве финансов", "японского дипломатического ведомства", "международной
+# шахматной федерации". factRuEval tags these ORG; natasha never does (no capital letter). Only
+# these three heads: "российское правительство", "эстонская полиция" are not tagged there.
+_ADJ = r"[а-яё]+(?:ск|цк|н|ов)(?:ий|ый|ого|ому|им|ым|ом|ая|ой|ую|ое|ие|ые|их|ых|ими|ыми)"
+_DESCRIPTOR = re.compile(
+    rf"(?<![\w-])(?P<adj>(?:{_ADJ}\s+){{0,2}}[а-яё]+(?:ск|цк)(?:ий|ого|ому|им|ом|ая|ой|ую|ое)\s+"
+    rf"(?:{_ADJ}\s+)?)"
+    r"(?P<head>министерств[оауе]|министерством|ведомств[оауе]|ведомством|федераци(?:я|и|ю|ей))(?![\w-])")
+# Lowercase words in the genitive that complete a ministry's name: "финансов", "иностранных дел".
+_GENITIVE_TAIL = re.compile(r"\s+(?P<tail>(?:[а-яё]+(?:ых|их)\s+)?(?:дел|финансов|обороны|юстиции|"
+                            r"торговли|экономики|энергетики|образования|здравоохранения|культуры|"
+                            r"промышленности|транспорта|связи|сельского\s+хозяйства|труда|спорта))(?![\w-])")
+
+
+def org_descriptor_phrase(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for match in _DESCRIPTOR.finditer(text):
+        start, stop = match.start(), match.end()
+        if match.group("head").startswith("министерств"):
+            tail = _GENITIVE_TAIL.match(text, stop)
+            if tail:
+                stop = tail.end()
+        inside = [s for s in out if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop or s.type != "ORG" and s.type != "LOC" for s in inside):
+            continue
+        for s in inside:
+            out.remove(s)
+        made = _make(text, start, stop, "ORG", "org_descriptor_phrase")
+        if made:
+            out.append(made)
+    return sorted(out, key=lambda s: s.start)
+
+
+# Heads of organizations whose official names go on past natasha's span with a lowercase tail.
+_ORG_HEAD = re.compile(
+    r"^(?:[А-ЯЁ][а-яё]+\s+)*(?:[Сс]овет|[Кк]омитет|[Кк]омисси|[Бб]юро|[Уу]правлени|[Аа]гентств|[Сс]лужб|"
+    r"[Дд]епартамент|[Цц]ентр|[Ии]нститут|[Фф]онд|[Аа]ссоциаци|[Фф]едераци|[Сс]оюз|[Мм]инистерств|[Пп]алат|"
+    r"[Сс]уд|[Пп]рокуратур|[Аа]кадеми|[Ии]нспекци)\w*")
+# "при прокуратуре", "по развитию информационного общества", "против пыток", "112 созыва":
+# a preposition or ordinal and lowercase words (and acronyms like РФ) up to punctuation.
+_TAIL = re.compile(r"(?:\s+[А-ЯЁ]{2,5}(?=\s+(?:при|по)\s)"
+                   r"|\s+(?:при|по|против)\s+(?:[а-яё]+|[А-ЯЁ][а-яё]+|[А-ЯЁ]{2,5})"
+                   r"(?:\s+(?:[а-яё]{2,}|и|[А-ЯЁ]{2,5}(?=\s+по\s)))*"
+                   r"|\s+\d{1,3}(?:-го)?\s+созыва)+")
+
+
+def extend_org_tail(text: str, spans: list[Span]) -> list[Span]:
+    """"Следственного комитета при прокуратуре", "Бюро США по патентам и товарным знакам",
+    "комитетом ООН против пыток": natasha stops before the lowercase tail of an official name."""
+    out = []
+    ordered = sorted(spans, key=lambda s: s.start)
+    for i, span in enumerate(ordered):
+        if span.type != "ORG":
+            out.append(span)
+            continue
+        start, stop = span.start, span.stop
+        fragment = text[start:stop]
+        # "комитетом ООН против пыток": a lowercase head just before an acronym span.
+        before = re.search(r"(?<![\w-])(?P<head>комитет\w*|комисси\w*|совет\w*|бюро)\s+$",
+                           text[max(0, start - 20):start])
+        if before and re.fullmatch(r"[А-ЯЁ]{2,6}", fragment):
+            start = start - len(before.group(0))
+        elif not _ORG_HEAD.match(fragment):
+            out.append(span)
+            continue
+        tail = _TAIL.match(text, stop)
+        if not tail:
+            out.append(span)
+            continue
+        stop = _trim_nominative(text, stop, tail.end())
+        following = ordered[i + 1:]
+        if any(s.start < stop and s.stop > stop for s in following):  # would cut a span in two
+            out.append(span)
+            continue
+        made = _make(text, start, stop, "ORG", "extend_org_tail")
+        out.append(made or span)
+    return out
+
+
+# Acronym in brackets next to its expansion, either way round: "Хмельницкой атомной
+# электростанции (ХАЭС)", "World Fashion Channel (WFC)", "ПАСЕ (Парламентской ассамблеи Совета Европы)".
+_BRACKETED_ACRONYM = re.compile(r"\((?P<acr>[A-ZА-ЯЁ][A-ZА-ЯЁa-z]{1,7})\)")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LINK_WORDS = frozenset({"и", "по", "в", "при", "of", "and", "for", "the", "de", "на", "за"})
+
+
+def _spells(acronym: str, words: list[str]) -> bool:
+    """Whether the content words' initials spell the acronym; a compound word may give two letters
+    (атомной ЭлектроСтанции → АЭС)."""
+    letters = acronym.upper().replace("Ё", "Е")
+    content = [w.upper().replace("Ё", "Е") for w in words if w.lower() not in _LINK_WORDS]
+    if not content or len(content) < 2 and len(letters) > 2:
+        return False
+
+    def match(i: int, k: int) -> bool:
+        if k == len(content):
+            return i == len(letters)
+        if i >= len(letters) or content[k][0] != letters[i]:
+            return False
+        if match(i + 1, k + 1):
+            return True
+        # one more letter from inside the same word (compound words, "Синьхуа" style)
+        return any(match(i + 2, k + 1) for j in range(2, len(content[k]))
+                   if i + 1 < len(letters) and content[k][j] == letters[i + 1])
+    return match(0, 0)
+
+
+def _trim_nominative(text: str, start: int, stop: int) -> int:
+    """Cut a tail before its first lowercase word that can only be a subject or a verb ("… по
+    развитию информационного общества глава РФ"): the name ended before it."""
+    from transforms.entities.linking import morph_vocab
+
+    for word in re.finditer(r"[а-яё]{2,}", text[start:stop]):
+        parses = morph_vocab().parse(word.group())
+        if parses and not any({"gent", "datv", "ablt", "loct", "accs"} & set(p.tag.grammemes) or
+                              {"PREP", "CONJ", "ADJF", "PRTF", "NUMR"} & set(p.tag.grammemes) for p in parses):
+            return _rstrip_space(text, start, start + word.start())
+    return stop
+
+
+def _rstrip_space(text: str, start: int, stop: int) -> int:
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    return stop
+
+
+def acronym_expansion(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for match in _BRACKETED_ACRONYM.finditer(text):
+        acr_start, acr_stop = match.start("acr"), match.end("acr")
+        acronym = match.group("acr")
+        if sum(ch.isupper() for ch in acronym) < 2:
+            continue
+        # expansion before the bracket: the shortest run of preceding words that spells it
+        before = list(_NAME_WORD.finditer(text, max(0, match.start() - 120), match.start()))
+        found = None
+        for n in range(2, min(len(before), 10) + 1):
+            words = before[-n:]
+            if text[words[-1].end():match.start()].strip():
+                break
+            if re.search(r"[.,;:!?\n«»\"]", text[words[0].start():words[-1].end()]):
+                break
+            if words[0].group().lower() in _LINK_WORDS:
+                continue
+            if _spells(acronym, [w.group() for w in words]):
+                found = (words[0].start(), words[-1].end())
+                break
+        if found is None or not _names_something(out, text, found):
+            continue
+        _assign(out, text, found, (acr_start, acr_stop))
+    # "ПАСЕ (Парламентской ассамблеи Совета Европы)": the expansion inside the brackets
+    for match in re.finditer(r"(?<![\w-])(?P<acr>[A-ZА-ЯЁ]{2,8})\s*\((?P<exp>[^()\n]{5,120})\)", text):
+        words = [w.group() for w in _NAME_WORD.finditer(match.group("exp"))]
+        expansion = (match.start("exp"), match.end("exp"))
+        if _spells(match.group("acr"), words) and _names_something(out, text, expansion):
+            _assign(out, text, (match.start("exp"), match.end("exp")), (match.start("acr"), match.end("acr")))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _names_something(spans: list[Span], text: str, expansion: tuple[int, int]) -> bool:
+    """A proper name, not a term: capitalized, or natasha saw a name in it ("приборно-агрегатного
+    отсека (ПАО)", "свободного программного обеспечения (СПО)" are terms)."""
+    start, stop = expansion
+    return text[start:start + 1].isupper() or any(s.start < stop and start < s.stop for s in spans)
+
+
+def _assign(spans: list[Span], text: str, expansion: tuple[int, int], acronym: tuple[int, int]) -> None:
+    """Make the expansion and the acronym one mention each, of the type already given to either
+    (ORG when natasha tagged neither); spans they cover are replaced, partial overlaps left alone."""
+    types = [s.type for s in spans for a, b in (expansion, acronym) if s.start < b and a < s.stop]
+    type_ = max(set(types), key=types.count) if types else "ORG"
+    if "ORG" in types:
+        type_ = "ORG"
+    for start, stop in (expansion, acronym):
+        inside = [s for s in spans if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop for s in inside):
+            continue
+        if any((s.start, s.stop, s.type) == (start, stop, type_) for s in inside):
+            continue
+        for s in inside:
+            spans.remove(s)
+        made = _make(text, start, stop, type_, "acronym_expansion")
+        if made:
+            spans.append(made)
+
+
+def propagate_in_document(text: str, spans: list[Span]) -> list[Span]:
+    """A name tagged ORG once is ORG wherever else it appears in the article, including its
+    inflections: "WFC", "«Фольксваген» (Volkswagen)" … "«Фольксваген» имеет", "Русской службе
+    «Голоса Америки»" … "Голос Америки:". Occurrences natasha left untagged or tagged as a
+    smaller part ("Америки" inside "Голос Америки") are added; other overlaps are left alone."""
+    names = {s.text for s in spans if s.type == "ORG" and len(s.text) >= 3 and s.text[:1].isupper()
+             and not s.text.isdigit() and s.text.lower() not in GENERIC_WORDS}
+    if not names:
+        return spans
+    parts = sorted((_inflected(name) for name in names), key=len, reverse=True)
+    regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+    out = list(spans)
+    for match in regex.finditer(text):
+        start, stop = match.span()
+        inside = [s for s in out if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop for s in inside):
+            continue
+        if any((s.start, s.stop) == (start, stop) for s in inside):
+            continue
+        for s in inside:
+            out.remove(s)
+        made = _make(text, start, stop, "ORG", "propagate_in_document")
+        if made:
+            out.append(made)
+    return sorted(out, key=lambda s: s.start)
+
+
+_STEM_END = re.compile(r"(?:[аеиоуыэюяйь]|ом|ем|ой|ей|ам|ям|ах|ях)$")
+
+
+def _inflected(name: str) -> str:
+    """Regex for a name whose lowercase Cyrillic words may change their ending ("Голоса Америки" →
+    "Голос Америки", "Голосу Америки"); acronyms and Latin words match as written."""
+    words = []
+    for word in name.split():
+        if len(word) >= 4 and re.fullmatch(r"[А-ЯЁа-яё]+", word) and not word.isupper():
+            stem = _STEM_END.sub("", word)
+            words.append(re.escape(stem) + r"[а-яё]{0,3}")
+        else:
+            words.append(re.escape(word))
+    return r"\s+".join(words)
 
 
 def _covered(spans: Iterable[Span], position: int) -> bool:
@@ -243,8 +509,13 @@ RULES: dict[str, Rule] = {
     "drop_generic": drop_generic,
     "strip_legal_form": strip_legal_form,
     "split_quoted_name": split_quoted_name,
-    "drop_vehicle_names": drop_vehicle_names,
     "extend_org_adjective": extend_org_adjective,
+    "org_descriptor_phrase": org_descriptor_phrase,
+    "extend_org_tail": extend_org_tail,
+    "quoted_after_org_word": quoted_after_org_word,
+    "acronym_expansion": acronym_expansion,
+    "propagate_in_document": propagate_in_document,
+    "drop_vehicle_names": drop_vehicle_names,
 }
 
 

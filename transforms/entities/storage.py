@@ -22,10 +22,11 @@ from transforms.entities.linking import (
     Alias,
     AliasIndex,
     Entity,
-    default_alias_file,
+    default_alias_files,
     default_lemmatize,
     link_spans,
     read_alias_file,
+    read_alias_files,
 )
 from transforms.entities.model import Analysis, Span
 from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze_many
@@ -56,7 +57,7 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
 
     Seed rows are refreshed (canonical name, type); analyst and auto rows are never touched.
     """
-    entities, aliases = read_alias_file(path or default_alias_file())
+    entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
     with conn.transaction():
         for entity in entities:
             conn.execute(
