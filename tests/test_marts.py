@@ -92,3 +92,16 @@ def test_data_dictionary_is_up_to_date_with_the_comments(conn) -> None:
 
 def test_every_mart_view_and_column_has_a_comment(conn) -> None:
     assert "*(no comment)*" not in marts.data_dictionary(conn, schemas=("mart",))
+
+
+def test_check_and_refresh_refreshes_only_through_an_open_gate(conn, db_url: str, tmp_path, monkeypatch) -> None:
+    from datetime import date
+
+    monkeypatch.setenv("MEDIAMON_LOCAL_DIR", str(tmp_path))
+    plant_world(conn)
+    ok, text = marts.check_and_refresh(db_url, logical_date=date(2025, 8, 31), run_id="gate-open")
+    assert ok and "marts: refreshed 10 views" in text and "Data Docs: " in text
+    conn.execute("ALTER TABLE core.articles DROP CONSTRAINT articles_url_fingerprint_key")
+    conn.execute("UPDATE core.articles SET url_fingerprint = 'same'")
+    ok, text = marts.check_and_refresh(db_url, logical_date=date(2025, 8, 31), run_id="gate-closed")
+    assert not ok and "CRITICAL core.articles:url_fingerprint.unique" in text and "not refreshed" in text

@@ -168,3 +168,21 @@ def run_query(conn: psycopg.Connection, name: str, *, as_of: date | None = None)
         cursor = conn.execute(path.read_text(encoding="utf-8"))
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def check_and_refresh(url: str, *, logical_date: date, run_id: str) -> tuple[bool, str]:
+    """Run the quality suites, then refresh the marts if no critical check failed.
+
+    For ``mediamon run``: returns whether the gate passed and the lines to print (the quality
+    outcome with its Data Docs path, then the refresh or why it was refused).
+    """
+    from transforms.quality import QualityGateFailed, format_summary, run_suites
+
+    try:
+        summary = run_suites(url, logical_date=logical_date, run_id=run_id)
+    except QualityGateFailed as failure:
+        return False, format_summary(failure.summary) + "\nmarts: not refreshed (critical quality failure)"
+    with psycopg.connect(url, autocommit=True) as conn:
+        result = refresh(conn)
+    rows = ", ".join(f"{view.removeprefix('mart.')} {count}" for view, count in result["rows"].items())
+    return True, format_summary(summary) + f"\nmarts: refreshed {result['views']} views ({rows})"
