@@ -19,6 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.entities",
     "mediamon.commands.extract",
     "mediamon.commands.sources",
+    "mediamon.commands.quality",
+    "mediamon.commands.docs",
+    "mediamon.commands.report",
     "mediamon.commands.airflow",
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 
 from mediamon import database, migrations, summary
 
@@ -35,9 +36,14 @@ def _run(args: argparse.Namespace) -> int:
     with database.connect(url) as conn:
         for stage, counts in _stages(conn):
             print(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    from transforms.marts import check_and_refresh
+
+    now = datetime.now(UTC)
+    quality_ok, quality_report = check_and_refresh(url, logical_date=now.date(), run_id=f"run-{now:%Y%m%dT%H%M%S}")
+    print(quality_report)
     with database.connect(url) as conn:
         after = summary.table_counts(conn)
     print()
     print(summary.format_counts(before, after))
-    ok = crawl.exit_code == 0 and crawl.run is not None and crawl.run["status"] == "finished"
+    ok = crawl.exit_code == 0 and crawl.run is not None and crawl.run["status"] == "finished" and quality_ok
     return 0 if ok else 1

@@ -1,0 +1,43 @@
+"""``mediamon report --date YYYY-MM-DD``: write the day's HTML digest for analysts."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from mediamon import database, settings
+from mediamon.cli import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("report", help="write the HTML digest of a day (stories, entities, quotes, money)")
+    parser.add_argument("--date", required=True, type=_date, help="the day, YYYY-MM-DD (Kazakhstan time)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="HTML file to write (default: .local/reports/digest-<date>.html)")
+    parser.set_defaults(handler=_report)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-08-30") from error
+
+
+def _report(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from transforms.report import write_report
+
+    output = args.output or settings.local_dir() / "reports" / f"digest-{args.date.isoformat()}.html"
+    with database.connect() as conn:
+        try:
+            result = write_report(conn, args.date, output)
+        except psycopg.errors.UndefinedTable as error:
+            raise UserError(f"the mart views are missing ({error.diag.message_primary}): run `mediamon db migrate`"
+                            ) from error
+    print(f"wrote {result['path']}: {result['stories']} stories, {result['articles']} articles, "
+          f"{result['entities']} top entities, {result['quotes']} quotes, {result['money']} money figures; "
+          f"quality {result['quality'] or 'not run'}")
+    return 0
