@@ -50,6 +50,8 @@ CORE_ENTITIES = Asset(name="mediamon.core.entities", uri="mediamon://db/core/ent
 CORE_MENTIONS = Asset(name="mediamon.core.mentions", uri="mediamon://db/core/mentions", group="mediamon")
 CORE_FACTS = Asset(name="mediamon.core.facts", uri="mediamon://db/core/facts", group="mediamon")
 CORE_QUOTES = Asset(name="mediamon.core.quotes", uri="mediamon://db/core/quotes", group="mediamon")
+DQ_RESULTS = Asset(name="mediamon.ops.dq_results", uri="mediamon://db/ops/dq_results", group="mediamon")
+MARTS = Asset(name="mediamon.mart", uri="mediamon://db/mart", group="mediamon")
 CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 default_args = {
@@ -104,7 +106,7 @@ def media_monitoring():
         """
         from mediamon import airflow_support, migrations
 
-        conninfo = airflow_support.mediamon_conninfo()
+        conninfo = airflow_support.mediamon_database_url()
         applied = migrations.apply_all(conninfo)
         counts = {"applied": len(applied), "latest": migrations.discover()[-1].version}
         print(f"schema counts: {counts}")
@@ -140,7 +142,7 @@ def media_monitoring():
         """
         from mediamon import airflow_support
 
-        counts = airflow_support.run_crawl(airflow_support.mediamon_conninfo(),
+        counts = airflow_support.run_crawl(airflow_support.mediamon_database_url(),
                                            airflow_support.CrawlSpec.from_dict(spec))
         print(f"crawl counts: {counts}")
         return counts
@@ -172,7 +174,7 @@ def media_monitoring():
                 counts.update({f"interval_{key}": value for key, value in window.items()})
             return counts
 
-        counts = airflow_support.run_stage(airflow_support.mediamon_conninfo(), "normalize", _logical_day(),
+        counts = airflow_support.run_stage(airflow_support.mediamon_database_url(), "normalize", _logical_day(),
                                            work, transform_version=stage.NORMALIZER_VERSION, autocommit=True)
         print(f"normalize counts: {counts}")
         return counts
@@ -191,7 +193,7 @@ def media_monitoring():
         from mediamon import airflow_support
         from transforms import dedup as stage
 
-        counts = airflow_support.run_stage(airflow_support.mediamon_conninfo(), "deduplicate", _logical_day(),
+        counts = airflow_support.run_stage(airflow_support.mediamon_database_url(), "deduplicate", _logical_day(),
                                            stage.deduplicate_pending, transform_version=stage.DEDUP_VERSION,
                                            autocommit=True)
         print(f"deduplicate counts: {counts}")
@@ -209,7 +211,7 @@ def media_monitoring():
         from mediamon import airflow_support, database
         from transforms import entities
 
-        with database.connect(airflow_support.mediamon_conninfo()) as conn:
+        with database.connect(airflow_support.mediamon_database_url()) as conn:
             ids = entities.pending_article_ids(conn)
         plan = airflow_support.batches(ids, airflow_support.entity_batch_size())
         print(f"entity batches: {len(ids)} pending articles in {len(plan)} batches")
@@ -231,15 +233,60 @@ def media_monitoring():
         from mediamon import airflow_support, database
         from transforms import entities
 
-        with database.connect(airflow_support.mediamon_conninfo(), autocommit=True) as conn:
+        with database.connect(airflow_support.mediamon_database_url(), autocommit=True) as conn:
             counts = entities.extract_pending(conn, article_ids=article_ids)
         print(f"entities counts: {counts}")
+        return counts
+
+    @task(outlets=[DQ_RESULTS], trigger_rule="none_failed", retries=1)
+    def check_quality(entities: list[dict] | None = None) -> dict:
+        """
+        ### Check quality
+        `transforms.quality.run_suites`: the great-expectations suites declared in
+        `transforms/quality/suites/*.yml` (unique, not null, accepted values, ranges, references)
+        for every core table, results in `ops.dq_runs` / `ops.dq_results`, failing rows set aside
+        in `ops.quarantine`. Runs after the entity batches even when there were none (nothing
+        pending). A **critical** failure fails this task without retries (a retry cannot fix data)
+        and keeps the marts at their last good state. Returns: status and counts per suite.
+        """
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from mediamon import airflow_support
+        from transforms import quality
+
+        conninfo = airflow_support.mediamon_database_url()
+        run_id = get_current_context()["run_id"]
+
+        def work(conn) -> dict:
+            return quality.run_suites(conninfo, logical_date=_logical_day(), run_id=run_id)
+
+        try:
+            counts = airflow_support.run_stage(conninfo, "quality", _logical_day(), work)
+        except quality.QualityGateFailed as failure:
+            raise AirflowFailException(f"quality gate failed: {failure}") from failure
+        print(f"quality counts: {counts}")
+        return counts
+
+    @task(outlets=[MARTS])
+    def refresh_marts(quality_result: dict) -> dict:
+        """
+        ### Refresh marts
+        `transforms.marts.refresh`: refreshes every `mart.*` view analysts query, in one
+        transaction, only when the latest quality run passed or warned. Returns rows per view.
+        """
+        from mediamon import airflow_support
+        from transforms import marts
+
+        counts = airflow_support.run_stage(airflow_support.mediamon_database_url(), "marts", _logical_day(),
+                                           marts.refresh)
+        print(f"marts counts: {counts}")
         return counts
 
     crawls = _mapped(crawl).expand(spec=plan_crawls())
     check_schema() >> crawls
     stories = deduplicate(normalize(crawls))
-    _mapped(extract_entities).expand(article_ids=plan_entity_batches(stories))
+    entities = _mapped(extract_entities).expand(article_ids=plan_entity_batches(stories))
+    refresh_marts(check_quality(entities))
 
 
 media_monitoring()

@@ -67,22 +67,38 @@ def connection_json(url: str) -> str:
     return json.dumps(conn)
 
 
-def conninfo_from_fields(*, host: str | None, port: int | None, login: str | None,
-                         password: str | None, schema: str | None,
-                         extra: Mapping[str, Any] | None = None) -> str:
-    """A libpq conninfo string from the fields of an Airflow connection."""
-    params: dict[str, Any] = {"host": host, "port": port, "user": login, "password": password,
-                              "dbname": schema}
-    params.update({k: v for k, v in (extra or {}).items() if k in _LIBPQ_EXTRA_KEYS})
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v not in (None, "")})
+def url_from_fields(*, host: str | None, port: int | None, login: str | None,
+                    password: str | None, schema: str | None,
+                    extra: Mapping[str, Any] | None = None) -> str:
+    """A libpq URL from the fields of an Airflow connection (a Unix-socket host goes in ``?host=``).
+
+    A URL rather than a ``key=value`` string because every consumer takes one: psycopg, the
+    spiders' ``MEDIAMON_DATABASE_URL``, and great-expectations (through SQLAlchemy).
+    """
+    from urllib.parse import quote, urlencode
+
+    auth = quote(login or "postgres", safe="")
+    if password:
+        auth += ":" + quote(password, safe="")
+    query: dict[str, str] = {}
+    netloc = auth + "@"
+    if host and host.startswith("/"):
+        query["host"] = host
+        if port:
+            query["port"] = str(port)
+    elif host:
+        netloc += host + (f":{port}" if port else "")
+    query.update({k: str(v) for k, v in (extra or {}).items() if k in _LIBPQ_EXTRA_KEYS})
+    dbname = quote(schema or "postgres", safe="")
+    return f"postgresql://{netloc}/{dbname}" + (f"?{urlencode(query)}" if query else "")
 
 
-def mediamon_conninfo() -> str:
+def mediamon_database_url() -> str:
     """The news database, as the Airflow connection ``mediamon_db`` describes it (inside a task)."""
     from airflow.sdk import Connection
 
     conn = Connection.get(CONN_ID)
-    return conninfo_from_fields(host=conn.host, port=conn.port, login=conn.login,
+    return url_from_fields(host=conn.host, port=conn.port, login=conn.login,
                                 password=conn.password, schema=conn.schema, extra=conn.extra_dejson)
 
 
@@ -341,5 +357,6 @@ def manual_run_moment(day: str) -> datetime:
     return parsed.add(days=1)
 
 
-RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs")
-"""Logs that record every attempt by design: re-running a day adds a row per crawl and per stage."""
+RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs", "ops.dq_runs", "ops.dq_results", "ops.mart_refreshes")
+"""Logs that record every attempt by design: re-running a day adds a row per crawl, per stage, per
+quality run (and its per-expectation results) and per mart refresh."""

@@ -46,7 +46,8 @@ def _run_day_twice(env: dict[str, str], out: Path) -> list[dict]:
 def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path):
     home = tmp_path / "airflow"
     env = {**os.environ, **airflow_support.airflow_env(
-        db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=home)}
+        db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=home),
+        "MEDIAMON_LOCAL_DIR": str(tmp_path / "local")}  # Data Docs of the quality runs go there
     init = _airflow(env, "init")
     assert init.returncode == 0, init.stderr[-4000:]
 
@@ -76,6 +77,10 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
                            " GROUP BY 1 ORDER BY count(*) DESC LIMIT 3").fetchall()
         stage_rows = conn.execute("SELECT stage, status, logical_date::text FROM ops.stage_runs ORDER BY 1").fetchall()
     assert {"Китай", "Касым-Жомарт Токаев"} <= {name for (name,) in top}  # the beat's two main names
+    # quality passed (or only warned) on the seeds, so the marts were refreshed from the core layer.
+    assert first["returns"]["check_quality"][0]["status"] in ("passed", "warned")
+    assert after_first["mart.articles"] == 5
+    assert first["returns"]["refresh_marts"][0]["rows"]["mart.articles"] == 5
     assert ("normalize", "succeeded", DAY) in stage_rows and ("deduplicate", "succeeded", DAY) in stage_rows
 
     assert second["returns"]["crawl"][0]["items_new"] == 0
@@ -84,6 +89,10 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
     assert second["returns"]["plan_entity_batches"] == [[]]  # nothing pending: no entity batch
     assert {t["state"] for t in second["tasks"] if t["task_id"] == "extract_entities"} == {"skipped"}
     after_second = second["table_counts"]
+    # quality and marts run again anyway: one more quality run and one more refresh, same results.
+    assert after_second["ops.dq_runs"] == after_first["ops.dq_runs"] + 1
+    assert after_second["ops.mart_refreshes"] == after_first["ops.mart_refreshes"] + 1
+    assert second["returns"]["check_quality"][0]["status"] == first["returns"]["check_quality"][0]["status"]
     stage_tasks = len([t for t in second["tasks"] if t["task_id"] in STAGE_RUN_TASKS and t["state"] == "success"])
     # The run logs record the second attempt (one row per crawl, one per stage); nothing else moves.
     assert after_second["ops.crawl_runs"] == after_first["ops.crawl_runs"] + len(crawls)

@@ -18,7 +18,7 @@ def test_connection_json_keeps_a_unix_socket_url_usable(db_url):
     assert "host=/" in db_url  # the embedded server: a Unix-socket URL
     conn = Connection.from_json(airflow_support.connection_json(db_url), conn_id="mediamon_db")
     assert conn.host.startswith("/")
-    conninfo = airflow_support.conninfo_from_fields(
+    conninfo = airflow_support.url_from_fields(
         host=conn.host, port=conn.port, login=conn.login, password=conn.password,
         schema=conn.schema, extra=conn.extra_dejson)
     with psycopg.connect(conninfo) as pg, psycopg.connect(db_url) as expected:
@@ -142,3 +142,12 @@ def test_a_news_crawl_that_exits_0_still_fails_when_its_own_record_shows_too_man
     with psycopg.connect(db_url) as conn:
         statuses = conn.execute("SELECT status FROM ops.crawl_runs ORDER BY crawl_run_id").fetchall()
     assert statuses == [("finished",), ("finished",)]  # the spider itself saw no failure
+
+
+def test_url_from_connection_fields_round_trips_tcp_settings():
+    url = airflow_support.url_from_fields(host="db.example", port=6543, login="news", password="s@c:ret/",
+                                          schema="mediamon", extra={"sslmode": "require", "timeout": 5})
+    assert url.startswith("postgresql://")  # a URL: great-expectations and the spiders need one
+    assert psycopg.conninfo.conninfo_to_dict(url) == {
+        "host": "db.example", "port": "6543", "user": "news", "password": "s@c:ret/", "dbname": "mediamon",
+        "sslmode": "require"}
