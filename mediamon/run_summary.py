@@ -1,5 +1,5 @@
-"""What a pipeline run produced, for people: articles, duplicates and stories, the top entities,
-the latest quality result. ``make run`` prints it after the per-table counts.
+"""What a pipeline run produced, for people: articles, duplicates and stories, the top entities.
+``make run`` prints it after the per-table counts, followed by the quality run's own summary.
 
 The queries are ``sql/summary/NN_name.sql``; each says on its first line which tables it needs
 (``-- needs: core.stories``) and is skipped while one of them does not exist, so the summary grows

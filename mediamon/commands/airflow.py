@@ -115,6 +115,13 @@ def _run(args: argparse.Namespace) -> int:
     print(summary.format_counts(before, after))
     with database.connect(news_url) as conn:
         print("\n" + run_summary.render(conn))
+    for quality in report["returns"].get("check_quality", []):
+        from transforms.quality import format_summary
+
+        print("\n" + format_summary(quality))
+    for marts in report["returns"].get("refresh_marts", []):
+        rows = ", ".join(f"{view.removeprefix('mart.')} {count}" for view, count in marts["rows"].items())
+        print(f"marts: refreshed {marts['views']} views ({rows})")
     if not report["succeeded"]:
         print(proc.stdout[-8000:])
         print("mediamon: the DAG run failed (task log above)", file=sys.stderr)
