@@ -4,6 +4,9 @@
 The daily mediamon pipeline: news articles about Kazakhstan–China relations go from the crawlers
 into PostgreSQL and through the stages below, one **Almaty calendar day** per run.
 
+`check_schema` → `plan_crawls` → `crawl` (one per spider/outlet) → `normalize` → `deduplicate` →
+`plan_entity_batches` → `extract_entities` (one per batch) → `check_quality` → `refresh_marts`
+
 ## What a run processes
 
 The schedule is a `CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Almaty")`: the run with
@@ -14,9 +17,13 @@ processed" wants the interval, so the timetable is explicit.)
 
 - **crawl** fetches what the sources publish *now* (the web has no history to replay); landing is
   keyed by URL fingerprint + content hash, so a re-crawl lands only new or changed pages.
-- **every later stage** works on what is *pending* for its current transform version (rows not yet
-  processed), and re-does the rows landed inside the run's data interval. Each stage upserts by
-  key, so re-running a day or backfilling a range duplicates nothing.
+- **normalize, deduplicate, entities** work on what is *pending* for their current transform
+  version (rows no run has handled yet); with the run parameter `reprocess_interval`, normalize
+  also re-does the raw rows *landed* in the run's data interval. Each stage upserts by key, so
+  re-running a day or backfilling a range duplicates nothing.
+- **quality** checks the whole core layer and records the result under the run's day;
+  **marts** are rebuilt from the core layer when quality allows. Both give the same result when
+  repeated.
 
 `max_active_runs=1`: the stages pick up pending rows, so two runs at once would race for the same
 rows; backfills (`airflow backfill create --dag-id media_monitoring --from-date … --to-date …`) run
@@ -24,8 +31,9 @@ day after day.
 
 ## Where to look
 
-Each task logs its counts and returns them (XCom tab): rows in, out, quarantined. Every stage
-also writes a row to `ops.stage_runs`; crawls write `ops.crawl_runs`. Bad input is never dropped:
+Each task logs its counts and returns them (XCom tab): rows in, out, quarantined, duplicates,
+mentions. Every stage also writes a row to `ops.stage_runs`; crawls write `ops.crawl_runs`,
+quality runs `ops.dq_runs` (with a Data Docs link). Bad input is never dropped:
 it is in `ops.quarantine` with its reason.
 
 Database: the Airflow connection `mediamon_db` (`AIRFLOW_CONN_MEDIAMON_DB`).
