@@ -99,3 +99,32 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
     assert after_second["ops.stage_runs"] == after_first["ops.stage_runs"] + stage_tasks
     data_tables = {t: n for t, n in after_second.items() if t not in airflow_support.RUN_LOG_TABLES}
     assert data_tables == {t: n for t, n in after_first.items() if t not in airflow_support.RUN_LOG_TABLES}
+
+
+@pytest.mark.slow
+def test_a_critical_quality_failure_fails_the_run_at_once_and_leaves_the_marts_alone(db_url, tmp_path):
+    """dag.test() does not raise when a task fails: the DagRun state says it. A raw row breaking a
+    critical check (its url_fingerprint is not a SHA-1) fails check_quality on its first try (no
+    retry can fix data), refresh_marts never runs, and the marts stay as they were (empty here)."""
+    with psycopg.connect(db_url) as conn:
+        conn.execute(
+            "INSERT INTO raw.articles (url_fingerprint, url, source, spider, fetched_at, content_sha256, content,"
+            " text, encoding) VALUES ('NOT-A-SHA1', 'seed://planted.txt', 'seeds', 'test', now(), %s, %s, %s,"
+            " 'utf-8')", ("0" * 64, "Текст".encode(), "Текст"))
+    env = {**os.environ, **airflow_support.airflow_env(
+        db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=tmp_path / "airflow"),
+        "MEDIAMON_LOCAL_DIR": str(tmp_path / "local")}
+    assert _airflow(env, "init").returncode == 0
+    out = tmp_path / "run.json"
+    result = _airflow(env, "test", DAY, "--out", str(out))
+    report = json.loads(out.read_text())
+    states = {t["task_id"]: (t["state"], t["try_number"]) for t in report["tasks"]}
+    assert result.returncode == 1 and report["state"] == "failed"
+    assert states["check_quality"] == ("failed", 1)
+    assert states["refresh_marts"][0] == "upstream_failed"
+    assert states["normalize"][0] == states["deduplicate"][0] == "success"
+    assert report["table_counts"]["mart.articles"] == 0
+    with psycopg.connect(db_url) as conn:
+        [(status, error)] = conn.execute("SELECT status, error FROM ops.stage_runs WHERE stage = 'quality'").fetchall()
+        assert status == "failed" and "raw.articles:url_fingerprint.sha1" in error
+        assert conn.execute("SELECT count(*) FROM ops.mart_refreshes").fetchone()[0] == 0
