@@ -1,8 +1,9 @@
 -- Question: which people, places and organisations were named most this week?
--- The week is the 7 days ending on the as-of day: today, or the day in the setting mediamon.as_of
+-- The week is the 7 days ending on the as-of day: today in Almaty (the marts' days are Almaty days), or the day in the setting mediamon.as_of
 -- (SET mediamon.as_of = '2025-08-31'; to look back). One row per entity, most articles first.
 WITH params AS (
-    SELECT coalesce(nullif(current_setting('mediamon.as_of', true), '')::date, current_date) AS as_of
+    SELECT coalesce(nullif(current_setting('mediamon.as_of', true), '')::date,
+                    (now() AT TIME ZONE 'Asia/Almaty')::date) AS as_of
 ),
 week AS (
     SELECT t.*
