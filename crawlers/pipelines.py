@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from crawlers.extensions import CrawlRunRecorder
 from crawlers.items import FetchedDocument
 from transforms import landing
+from transforms.quarantine import Rejection, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class DecodeOrQuarantinePipeline:
         except landing.RejectedInput as rejected:
             recorder = CrawlRunRecorder.of(self.crawler)
             keep_inline = item.body is not None and len(item.body) <= self.max_bytes
-            landing.quarantine(recorder.conn, [landing.Rejection(
+            quarantine(recorder.conn, [Rejection(
                 stage="crawl", item_key=item.url, code=rejected.code, reason=rejected.reason,
                 content=item.body if keep_inline else None,
                 content_path=item.content_path,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,23 +137,6 @@ class RawArticle:
         return sha256_hex(self.content)
 
 
-@dataclass
-class Rejection:
-    """Input refused at a stage, with everything needed to understand and release it later."""
-
-    stage: str
-    item_key: str
-    code: str
-    reason: str
-    content: bytes | None = None
-    content_path: str | None = None
-    details: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def content_sha256(self) -> str | None:
-        return sha256_hex(self.content) if self.content is not None else None
-
-
 _INSERT_ARTICLE = """
 INSERT INTO raw.articles (url_fingerprint, url, source, spider, fetched_at, content_sha256, content,
                           text, encoding, http_status, headers, metadata, crawl_run_id)
@@ -161,16 +144,6 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (url_fingerprint, content_sha256) DO NOTHING
 RETURNING raw_article_id
 """
-
-_UPSERT_QUARANTINE = """
-INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, content, content_path,
-                            content_sha256, details, crawl_run_id)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (stage, item_key, reason_code, coalesce(content_sha256, '')) DO UPDATE
-SET last_seen_at = now(), times_seen = ops.quarantine.times_seen + 1,
-    crawl_run_id = EXCLUDED.crawl_run_id, reason = EXCLUDED.reason, details = EXCLUDED.details
-"""
-
 
 def land_articles(conn: psycopg.Connection, articles: Sequence[RawArticle], crawl_run_id: int | None) -> int:
     """Insert a batch into ``raw.articles``; return how many were new (known bytes add nothing)."""
@@ -189,19 +162,6 @@ def land_articles(conn: psycopg.Connection, articles: Sequence[RawArticle], craw
             if not cur.nextset():
                 break
     return new
-
-
-def quarantine(conn: psycopg.Connection, rejections: Iterable[Rejection], crawl_run_id: int | None = None) -> int:
-    """Record refused inputs in ``ops.quarantine``; seeing one again bumps its ``times_seen``."""
-    rows = [
-        (r.stage, r.item_key, r.code, r.reason, r.content, r.content_path, r.content_sha256,
-         json.dumps(r.details, default=str), crawl_run_id)
-        for r in rejections
-    ]
-    if rows:
-        with conn.cursor() as cur:
-            cur.executemany(_UPSERT_QUARANTINE, rows)
-    return len(rows)
 
 
 def start_crawl_run(conn: psycopg.Connection, spider: str, source: str | None, args: dict[str, object]) -> int:

@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
+from transforms.quarantine import Rejection, quarantine
 from transforms.text_clean import clean_text
 from transforms.text_meta import (
     MAX_FIRST_SENTENCE_TITLE_WORDS,
@@ -289,14 +289,6 @@ _LOG = """
         outcome = EXCLUDED.outcome, article_id = EXCLUDED.article_id, reason_code = EXCLUDED.reason_code,
         processed_at = now()
 """
-_QUARANTINE = """
-    INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, content_sha256, details)
-    VALUES ('normalize', %s, %s, %s, %s, %s)
-    ON CONFLICT (stage, item_key, reason_code, (coalesce(content_sha256, ''))) DO UPDATE SET
-        last_seen_at = now(), times_seen = ops.quarantine.times_seen + 1, reason = EXCLUDED.reason
-"""
-
-
 def pending_raw_ids(conn: psycopg.Connection, *, landed_from: datetime | None = None,
                     landed_to: datetime | None = None, article_ids: list[int] | None = None,
                     version: str = NORMALIZER_VERSION) -> list[int]:
@@ -376,7 +368,8 @@ def _normalize_row(conn: psycopg.Connection, row: tuple, version: str) -> str:
 
 def _quarantine(conn: psycopg.Connection, raw_id: int, url: str, content_sha256: str, code: str,
                 reason: str, version: str) -> str:
-    conn.execute(_QUARANTINE, (f"raw.articles:{raw_id}", code, reason, content_sha256,
-                               Jsonb({"raw_article_id": raw_id, "url": url, "normalizer_version": version})))
+    quarantine(conn, [Rejection(
+        stage="normalize", item_key=f"raw.articles:{raw_id}", code=code, reason=reason, sha256=content_sha256,
+        details={"raw_article_id": raw_id, "url": url, "normalizer_version": version})])
     conn.execute(_LOG, (raw_id, version, "quarantined", None, code))
     return "quarantined"

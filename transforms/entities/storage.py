@@ -30,6 +30,7 @@ from transforms.entities.linking import (
 )
 from transforms.entities.model import Analysis, Span
 from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze_many
+from transforms.quarantine import Rejection, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -121,16 +122,10 @@ def _entity_ids(conn: psycopg.Connection, spans: Iterable[Span]) -> dict[str, in
 
 def _quarantine(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
     data = (text or "").encode("utf-8")
-    conn.execute(
-        """
-        INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, content, content_sha256, details)
-        VALUES (%s, %s, %s, %s, %s, %s, %s)
-        ON CONFLICT (stage, item_key, reason_code, coalesce(content_sha256, ''))
-        DO UPDATE SET times_seen = ops.quarantine.times_seen + 1, last_seen_at = now()
-        """,
-        (STAGE, f"core.articles:{article_id}", analysis.skipped, analysis.skip_reason,
-         data if len(data) <= 64_000 else None, hashlib.sha256(data).hexdigest(),
-         json.dumps({"chars": len(text or ""), "extractor_version": EXTRACTOR_VERSION})))
+    quarantine(conn, [Rejection(
+        stage=STAGE, item_key=f"core.articles:{article_id}", code=analysis.skipped, reason=analysis.skip_reason,
+        content=data if len(data) <= 64_000 else None, sha256=hashlib.sha256(data).hexdigest(),
+        details={"chars": len(text or ""), "extractor_version": EXTRACTOR_VERSION})])
 
 
 def _sha256(text: str | None) -> str:

@@ -11,12 +11,12 @@ joining ``ops.quality_quarantined_rows``. A row leaves quarantine in one of two 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
+
+from transforms.quarantine import Rejection, quarantine
 
 STAGE = "quality"
 
@@ -30,10 +30,6 @@ def item_key(table: str, key_text: str) -> str:
     return f"{table}:{key_text}"
 
 
-def _jsonb(value: Any) -> Jsonb:
-    return Jsonb(value, dumps=lambda obj: json.dumps(obj, default=str, ensure_ascii=False))
-
-
 def quarantine_rows(conn: psycopg.Connection, *, table: str, key: Sequence[str], check_name: str,
                     reason: str, rows: Iterable[Mapping[str, Any]], details: Mapping[str, Any]) -> list[str]:
     """Upsert one quarantine entry per failing row; a released entry that fails again is re-opened.
@@ -41,23 +37,13 @@ def quarantine_rows(conn: psycopg.Connection, *, table: str, key: Sequence[str],
     Returns the item keys now quarantined for this check.
     """
     keys: list[str] = []
+    rejections: list[Rejection] = []
     for row in rows:
         key_text = item_key(table, row_key(row, key))
         keys.append(key_text)
-        conn.execute(
-            """
-            INSERT INTO ops.quarantine (stage, item_key, reason_code, reason, details)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (stage, item_key, reason_code, coalesce(content_sha256, ''))
-            DO UPDATE SET last_seen_at = now(),
-                          times_seen = ops.quarantine.times_seen + 1,
-                          reason = EXCLUDED.reason,
-                          details = EXCLUDED.details,
-                          released_at = NULL,
-                          released_note = NULL
-            """,
-            (STAGE, key_text, check_name, reason, _jsonb({**details, "row": dict(row)})),
-        )
+        rejections.append(Rejection(stage=STAGE, item_key=key_text, code=check_name, reason=reason,
+                                    details={**details, "row": dict(row)}))
+    quarantine(conn, rejections)
     return keys
 
 
