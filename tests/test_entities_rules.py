@@ -218,3 +218,10 @@ def test_a_span_that_starts_with_a_vehicle_word_is_not_an_organization() -> None
     text = "На орбите Орбитальный телескоп Кеплер, а Ракетный завод молчит"
     spans = spans_of(text, ("Орбитальный телескоп Кеплер", "ORG"), ("Ракетный завод", "ORG"))
     assert texts(rules.drop_vehicle_heads(text, spans)) == [("Ракетный завод", "ORG")]
+
+
+def test_a_quoted_name_runs_to_its_closing_quote() -> None:
+    text = "выступил «Союз обманутых дольщиков», а «Партия роста» Москвы"
+    spans = spans_of(text, ("Союз", "ORG"), ("Партия роста", "ORG"))
+    assert texts(rules.extend_to_closing_quote(text, spans)) == [
+        ("Союз обманутых дольщиков", "ORG"), ("Партия роста", "ORG")]

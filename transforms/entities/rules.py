@@ -590,6 +590,22 @@ def latin_twin_in_brackets(text: str, spans: list[Span]) -> list[Span]:
     return _add_phrases(text, spans, found, "latin_twin_in_brackets")
 
 
+def extend_to_closing_quote(text: str, spans: list[Span]) -> list[Span]:
+    """A quoted name is one name: natasha tags "Координационный совет" inside «Координационный
+    совет обманутых вкладчиков»; the lowercase words up to the closing quote belong to it."""
+    out = []
+    for span in spans:
+        if span.type == "ORG" and text[span.start - 1:span.start] in "«„“" and span.start > 0:
+            match = re.match(r"(?:\s+[а-яё][а-яё-]*){1,5}(?=[»“”])", text[span.stop:span.stop + 80])
+            if match and not any(s.start < span.stop + match.end() and s.stop > span.stop for s in spans):
+                made = _make(text, span.start, span.stop + match.end(), "ORG", "extend_to_closing_quote")
+                if made:
+                    out.append(made)
+                    continue
+        out.append(span)
+    return out
+
+
 def _add_phrases(text: str, spans: list[Span], phrases, rule: str, type_: str = "ORG",
                  protect: tuple[str, ...] = ()) -> list[Span]:
     """Add each (start, stop) as a mention of type_, replacing the spans wholly inside it; a phrase
@@ -635,6 +651,7 @@ RULES: dict[str, Rule] = {
     "publication_before_title": publication_before_title,
     "national_team_with_sport": national_team_with_sport,
     "latin_twin_in_brackets": latin_twin_in_brackets,
+    "extend_to_closing_quote": extend_to_closing_quote,
 }
 
 
