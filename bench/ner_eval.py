@@ -158,12 +158,9 @@ def main() -> None:
 
     from transforms.entities.extract import get_extractor
     from transforms.entities.linking import (
-        AliasIndex,
         add_alias_mentions,
-        default_lemmatize,
         link_spans,
         load_index,
-        read_alias_files,
     )
     from transforms.entities.rules import RULES
 
@@ -210,11 +207,6 @@ def main() -> None:
         variants.append(("without alias table (types, names)", ours(list(RULES), retype=False)))
         variants.append(("without organizations.csv gazetteer",
                          ours(list(RULES), alias_index=load_index(REPO_ROOT / "seeds" / "aliases.csv"))))
-        no_iss = REPO_ROOT / "seeds" / "organizations.csv"
-        entities, aliases = read_alias_files([REPO_ROOT / "seeds" / "aliases.csv", no_iss])
-        variants.append(("without the МКС (ISS) gazetteer row", ours(list(RULES), alias_index=AliasIndex.build(
-            [e for e in entities if e.entity_key != "iss"], [a for a in aliases if a.entity_key != "iss"],
-            default_lemmatize))))
         for label, predict in variants:
             table = score(docs, predict)
             micro, org = table["micro"]["F1"], table["ORG"]["F1"]

@@ -172,3 +172,56 @@ def test_a_vehicle_name_stays_a_vehicle_across_the_article() -> None:
     text = "полётах корабля «Союз ТМ-2». В случае с «Союзом» это не так, сказал глава «Союза журналистов»"
     spans = spans_of(text, ("Союз ТМ-2", "ORG"), ("Союзом", "ORG"))
     assert rules.drop_vehicle_names(text, spans) == []
+
+
+def test_an_airport_or_space_centre_is_a_location_not_an_organization() -> None:
+    text = "Самолёт сел в аэропорту «Кольцово», а связь шла из Космического центра Годдарда."
+    spans = spans_of(text, ("Кольцово", "ORG"), ("Космического центра Годдарда", "ORG"))
+    assert texts(rules.facility_is_location(text, spans)) == [
+        ("Кольцово", "LOC"), ("Космического центра Годдарда", "LOC")]
+    text = "компания «Кольцово» сообщила"
+    assert texts(rules.facility_is_location(text, spans_of(text, ("Кольцово", "ORG")))) == [("Кольцово", "ORG")]
+
+
+def test_a_numbered_expedition_is_an_organization() -> None:
+    text = "Командир 21-й длительной экспедиции Иван Петров и бортинженер"
+    spans = spans_of(text, ("Иван Петров", "PER"))
+    assert texts(rules.numbered_expedition(text, spans)) == [
+        ("21-й длительной экспедиции", "ORG"), ("Иван Петров", "PER")]
+    assert rules.numbered_expedition("экспедиция ушла в горы", []) == []
+
+
+def test_publication_before_a_quoted_title_is_an_organization_and_the_title_is_not() -> None:
+    text = "Подробнее читайте в статье Утренней почты «Семь причин уехать» на сайте."
+    spans = spans_of(text, ("Семь причин уехать", "ORG"))
+    assert texts(rules.publication_before_title(text, spans)) == [("Утренней почты", "ORG")]
+    text = "в статье Ивана Сидорова «Почему»"
+    spans = spans_of(text, ("Ивана Сидорова", "PER"))
+    assert texts(rules.publication_before_title(text, spans)) == [("Ивана Сидорова", "PER")]
+
+
+def test_national_team_with_its_sport_is_an_organization() -> None:
+    text = "В сборную Канады по кёрлингу и биатлону вошли новички, а сборной Чили по итогам сезона"
+    spans = spans_of(text, ("Канады", "LOC"), ("Чили", "LOC"))
+    assert texts(rules.national_team_with_sport(text, spans)) == [
+        ("сборную Канады по кёрлингу и биатлону", "ORG"), ("Чили", "LOC")]
+
+
+def test_latin_spelling_in_brackets_after_an_organization_is_the_same_organization() -> None:
+    text = "автомобильный концерн «Шкода» (Skoda Auto) откроет завод; Иван (Ivan) пришёл"
+    spans = spans_of(text, ("Шкода", "ORG"), ("Иван", "PER"))
+    assert texts(rules.latin_twin_in_brackets(text, spans)) == [
+        ("Шкода", "ORG"), ("Skoda Auto", "ORG"), ("Иван", "PER")]
+
+
+def test_a_span_that_starts_with_a_vehicle_word_is_not_an_organization() -> None:
+    text = "На орбите Орбитальный телескоп Кеплер, а Ракетный завод молчит"
+    spans = spans_of(text, ("Орбитальный телескоп Кеплер", "ORG"), ("Ракетный завод", "ORG"))
+    assert texts(rules.drop_vehicle_heads(text, spans)) == [("Ракетный завод", "ORG")]
+
+
+def test_a_quoted_name_runs_to_its_closing_quote() -> None:
+    text = "выступил «Союз обманутых дольщиков», а «Партия роста» Москвы"
+    spans = spans_of(text, ("Союз", "ORG"), ("Партия роста", "ORG"))
+    assert texts(rules.extend_to_closing_quote(text, spans)) == [
+        ("Союз обманутых дольщиков", "ORG"), ("Партия роста", "ORG")]

@@ -217,6 +217,19 @@ def drop_vehicle_names(text: str, spans: list[Span]) -> list[Span]:
         or _stem(s.text.split()[0]) in vehicles and text[s.start - 1:s.start] in _OPENERS))]
 
 
+# The vehicle word inside the span, before the name: "Космический телескоп Хаббл", "Шаттл Атлантис".
+_VEHICLE_HEAD = re.compile(
+    r"^(?:[А-ЯЁа-яё]+(?:ый|ий|ой|ая|ое)\s+){0,2}(?:[Шш]аттл|[Кк]орабл|[Сс]танци|[Рр]акет|[Тт]елескоп|[Сс]путник|"
+    r"[Сс]амол[её]т|[Лл]едокол|[Лл]айнер|[Зз]онд|[Мм]арсоход|[Лл]уноход|[Пп]одлодк|[Кк]рейсер|[Аа]вианос|"
+    r"[Ээ]сминц|[Фф]регат)\w*\s+[«\"„“]?[А-ЯЁA-Z]")
+
+
+def drop_vehicle_heads(text: str, spans: list[Span]) -> list[Span]:
+    """natasha sometimes takes the vehicle word into the span ("Космический телескоп Хаббл"):
+    such a span names a vehicle, not an organization."""
+    return [s for s in spans if not (s.type == "ORG" and _VEHICLE_HEAD.match(s.text))]
+
+
 def _stem(word: str) -> str:
     return _STEM_END.sub("", word.lower())
 
@@ -497,6 +510,122 @@ def _inflected(name: str) -> str:
     return r"\s+".join(words)
 
 
+# Facilities are locations in factRuEval, not organizations: "аэропорт «Домодедово»", "космодром
+# «Восточный»", "Космический центр Кеннеди", "Центр управления полётами". natasha tags them ORG.
+_FACILITY_BEFORE = re.compile(r"(?<![\w-])(?:аэропорт|аэродром|космодром|вокзал)\w*\s*[«\"„“]?\s*$", re.IGNORECASE)
+_FACILITY_NAME = re.compile(r"^(?:[Кк]осмическ\w+\s+центр|[Цц]ентр\w*\s+управления\s+пол[её]т)", re.IGNORECASE)
+
+
+def facility_is_location(text: str, spans: list[Span]) -> list[Span]:
+    out = []
+    for span in spans:
+        if span.type == "ORG" and (_FACILITY_BEFORE.search(text, max(0, span.start - 25), span.start)
+                                   or _FACILITY_NAME.match(span.text)):
+            made = _make(text, span.start, span.stop, "LOC", "facility_is_location")
+            if made:
+                out.append(made)
+                continue
+        out.append(span)
+    return out
+
+
+# A numbered expedition is a team, an organization in factRuEval: "13-й долговременной экспедиции",
+# "пятая антарктическая экспедиция" is left alone (no number, often a trip rather than a team).
+_EXPEDITION = re.compile(r"(?<![\w-])\d{1,3}-(?:й|я|ой|ая|ей|ю|ую)\s+(?:[а-яё]+(?:ой|ая|ую|ей|ые|ых|ый|ий)\s+)?"
+                         r"экспедици(?:я|и|ю|ей|ях|ям)(?![\w-])")
+
+
+def numbered_expedition(text: str, spans: list[Span]) -> list[Span]:
+    return _add_phrases(text, spans, (m.span() for m in _EXPEDITION.finditer(text)), "numbered_expedition")
+
+
+# "читайте в статье Частного корреспондента «Жара продолжается»": the capitalized words between
+# "статье" and a quoted title name the publication; the quoted title is a work, not an organization.
+_ARTICLE_TITLE = re.compile(
+    r"(?<![\w-])(?:стать(?:я|и|е|ю|ей)|колонк(?:а|и|е|у|ой)|публикаци(?:я|и|ю|ей))\s+"
+    r"(?P<pub>[А-ЯЁA-Z][\w.-]*(?:\s+[а-яёa-zА-ЯЁA-Z][\w.-]*){0,2}?\s+)?"
+    r"[«„“](?P<title>[^«»„“\n]{1,120})[»“”]")
+
+
+def publication_before_title(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for match in _ARTICLE_TITLE.finditer(text):
+        t_start, t_stop = match.span("title")
+        out = [s for s in out if not (s.type == "ORG" and t_start <= s.start and s.stop <= t_stop)]
+        if match.group("pub"):
+            start, stop = match.start("pub"), _rstrip_space(text, match.start("pub"), match.end("pub"))
+            # the author's name is a person: "в статье Ивана Сидорова «…»"
+            out = _add_phrases(text, out, [(start, stop)], "publication_before_title", protect=("PER",))
+    return sorted(out, key=lambda s: s.start)
+
+
+# A national team with its sport is an organization in factRuEval ("сборную России по бобслею и
+# скелетону", "сборной страны по футболу"); a bare "сборной США" is tagged only as the country there.
+_TEAM = re.compile(
+    r"(?<![\w-])сборн(?:ая|ой|ую|ые|ых|ым|ыми)\s+(?:команд\w+\s+)?(?:[А-ЯЁ][\w-]+|страны)\s+по\s+"
+    r"(?P<sport>[а-яё]{4,})(?:\s+и\s+[а-яё]{4,})?(?![\w-])")
+_NOT_SPORT = frozenset({"итогам", "словам", "данным", "мнению", "причине", "случаю", "просьбе", "приглашению",
+                        "решению", "инициативе", "сравнению", "отношению", "результатам", "сообщению",
+                        "информации", "оценке", "оценкам", "подсчетам", "подсчётам", "возвращении", "прибытии"})
+
+
+def national_team_with_sport(text: str, spans: list[Span]) -> list[Span]:
+    found = (m.span() for m in _TEAM.finditer(text) if m.group("sport") not in _NOT_SPORT)
+    return _add_phrases(text, spans, found, "national_team_with_sport")
+
+
+# "концерн «Фольксваген» (Volkswagen)": the Latin spelling in brackets right after a name is the
+# same thing named again.
+_LATIN_TWIN = re.compile(r"[»\"”“]?\s*\((?P<name>[A-Z][A-Za-z0-9&'.-]*(?:\s[A-Z0-9][A-Za-z0-9&'.-]*){0,3})\)")
+
+
+def latin_twin_in_brackets(text: str, spans: list[Span]) -> list[Span]:
+    found = []
+    for span in spans:
+        if span.type != "ORG" or not re.search(r"[А-ЯЁа-яё]", span.text):
+            continue
+        match = _LATIN_TWIN.match(text, span.stop)
+        if match:
+            found.append(match.span("name"))
+    return _add_phrases(text, spans, found, "latin_twin_in_brackets")
+
+
+def extend_to_closing_quote(text: str, spans: list[Span]) -> list[Span]:
+    """A quoted name is one name: natasha tags "Координационный совет" inside «Координационный
+    совет обманутых вкладчиков»; the lowercase words up to the closing quote belong to it."""
+    out = []
+    for span in spans:
+        if span.type == "ORG" and text[span.start - 1:span.start] in "«„“" and span.start > 0:
+            match = re.match(r"(?:\s+[а-яё][а-яё-]*){1,5}(?=[»“”])", text[span.stop:span.stop + 80])
+            if match and not any(s.start < span.stop + match.end() and s.stop > span.stop for s in spans):
+                made = _make(text, span.start, span.stop + match.end(), "ORG", "extend_to_closing_quote")
+                if made:
+                    out.append(made)
+                    continue
+        out.append(span)
+    return out
+
+
+def _add_phrases(text: str, spans: list[Span], phrases, rule: str, type_: str = "ORG",
+                 protect: tuple[str, ...] = ()) -> list[Span]:
+    """Add each (start, stop) as a mention of type_, replacing the spans wholly inside it; a phrase
+    that would cut another span in two, that holds a span of a protected type, or that is already
+    there, is skipped."""
+    out = list(spans)
+    for start, stop in phrases:
+        inside = [s for s in out if s.start < stop and start < s.stop]
+        if any(s.start < start or s.stop > stop or s.type in protect for s in inside):
+            continue
+        if any((s.start, s.stop, s.type) == (start, stop, type_) for s in inside):
+            continue
+        for s in inside:
+            out.remove(s)
+        made = _make(text, start, stop, type_, rule)
+        if made:
+            out.append(made)
+    return sorted(out, key=lambda s: s.start)
+
+
 def _covered(spans: Iterable[Span], position: int) -> bool:
     return any(s.start <= position < s.stop for s in spans)
 
@@ -516,6 +645,13 @@ RULES: dict[str, Rule] = {
     "acronym_expansion": acronym_expansion,
     "propagate_in_document": propagate_in_document,
     "drop_vehicle_names": drop_vehicle_names,
+    "drop_vehicle_heads": drop_vehicle_heads,
+    "facility_is_location": facility_is_location,
+    "numbered_expedition": numbered_expedition,
+    "publication_before_title": publication_before_title,
+    "national_team_with_sport": national_team_with_sport,
+    "latin_twin_in_brackets": latin_twin_in_brackets,
+    "extend_to_closing_quote": extend_to_closing_quote,
 }
 
 
