@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from mediamon import database, migrations
 from mediamon.cli import UserError
+from mediamon.commands import iso_date
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("quality", help="data quality: run the suites, show results, release rows")
     commands = parser.add_subparsers(dest="quality_command", required=True, metavar="ACTION")
     run = commands.add_parser("run", help="run every suite (great-expectations) and record the results")
-    run.add_argument("--date", type=_date, default=None, help="logical date YYYY-MM-DD (default: today, UTC)")
+    run.add_argument("--date", type=iso_date, default=None, help="logical date YYYY-MM-DD (default: today, UTC)")
     run.add_argument("--run-id", default=None, help="run id to record (default: manual-<timestamp>)")
     run.set_defaults(handler=_run)
     commands.add_parser("status", help="the latest run's results, failures first").set_defaults(handler=_status)
@@ -24,12 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     release.add_argument("--note", required=True, help="why it is released")
     release.set_defaults(handler=_release)
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-08-30") from error
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from mediamon import database, settings
 from mediamon.cli import UserError
+from mediamon.commands import iso_date
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("report", help="write the HTML digest of a day (stories, entities, quotes, money)")
-    parser.add_argument("--date", required=True, type=_date, help="the day, YYYY-MM-DD (Kazakhstan time)")
+    parser.add_argument("--date", required=True, type=iso_date, help="the day, YYYY-MM-DD (Kazakhstan time)")
     parser.add_argument("--output", type=Path, default=None,
                         help="HTML file to write (default: .local/reports/digest-<date>.html)")
     parser.set_defaults(handler=_report)
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-08-30") from error
 
 
 def _report(args: argparse.Namespace) -> int:
