@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
-from test_normalize_storage import insert_raw, land_seeds
+from helpers_raw import insert_raw, land_seeds
 
 from transforms.dedup import deduplicate_pending
 from transforms.normalize import normalize_pending

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from helpers_raw import insert_raw, land_seeds
 from test_entities_linking import SEED_GOLD
-from test_normalize_storage import insert_raw, land_seeds
 
 from transforms.entities import extract_pending, pending_article_ids, relink
 from transforms.normalize import normalize_pending
