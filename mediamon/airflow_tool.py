@@ -3,9 +3,10 @@
 ``python -m mediamon.airflow_tool init``: migrate Airflow's metadata database and create the
 crawl pool (what ``airflow db migrate`` + ``airflow pools set`` do, in one interpreter start).
 
-``python -m mediamon.airflow_tool test 2025-08-30 [--out result.json] [--runs N]``: run the
-``media_monitoring`` DAG once, for the data interval of that Almaty day, with ``dag.test()``, and
-report it as JSON.
+``python -m mediamon.airflow_tool test 2025-08-30 [--out result.json] [--runs N] [--checksums]``:
+run the ``media_monitoring`` DAG once (or N times), for the data interval of that Almaty day, with
+``dag.test()``, and report it as JSON (with ``--checksums``, also an md5 of every raw and core
+table, so a re-run can be shown to change no row).
 
 ``mediamon airflow run`` sets the environment and calls these: Airflow reads its configuration
 when it is first imported, so they cannot run inside a process that imported Airflow already.
@@ -42,7 +43,7 @@ def init() -> None:
         "Limits how many spiders crawl at once (politeness, bandwidth).", include_deferred=False)
 
 
-def run(day: str) -> dict[str, Any]:
+def run(day: str, *, checksums: bool = False) -> dict[str, Any]:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models.xcom import XComModel
     from airflow.settings import Session
@@ -68,6 +69,7 @@ def run(day: str) -> dict[str, Any]:
         returns.setdefault(xcom.task_id, []).append(XComModel.deserialize_value(xcom))
     with psycopg.connect(os.environ["MEDIAMON_DATABASE_URL"]) as conn:
         counts = summary.table_counts(conn)
+        sums = summary.table_checksums(conn) if checksums else None
     return {
         "dag_id": DAG_ID,
         "run_id": dagrun.run_id,
@@ -79,6 +81,7 @@ def run(day: str) -> dict[str, Any]:
         "tasks": tasks,
         "returns": returns,
         "table_counts": counts,
+        **({"table_checksums": sums} if checksums else {}),
     }
 
 
@@ -92,11 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     test.add_argument("--out", type=Path, help="write the JSON report here instead of stdout")
     test.add_argument("--runs", type=int, default=1,
                       help="run the same day N times in this process; the report is then {'runs': [...]}")
+    test.add_argument("--checksums", action="store_true",
+                      help="add an md5 of every raw and core table to the report (reads them whole)")
     args = parser.parse_args(argv)
     if args.command == "init":
         init()
         return 0
-    reports = [run(args.day) for _ in range(args.runs)]
+    reports = [run(args.day, checksums=args.checksums) for _ in range(args.runs)]
     report = reports[0] if args.runs == 1 else {"runs": reports}
     text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
     if args.out:

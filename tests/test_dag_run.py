@@ -8,50 +8,20 @@ database through ``AIRFLOW_CONN_MEDIAMON_DB``.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 import pytest
-
-from mediamon import airflow_support, settings
+from helpers_dag import STAGE_RUN_TASKS, airflow_test_env, assert_succeeded, data_tables, run_day
 
 DAY = "2025-08-30"
-# Tasks that write one ops.stage_runs row per successful attempt.
-STAGE_RUN_TASKS = {"normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts"}
-
-
-def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mediamon.airflow_tool", *args], env=env,
-                          cwd=settings.REPO_ROOT, capture_output=True, text=True, timeout=600)
-
-
-def _run_day_twice(env: dict[str, str], out: Path) -> list[dict]:
-    """Two dag.test() runs of the same day in one process (one Airflow start-up, not two)."""
-    result = _airflow(env, "test", DAY, "--runs", "2", "--out", str(out))
-    assert out.exists(), result.stdout[-4000:] + result.stderr[-4000:]
-    reports = json.loads(out.read_text())["runs"]
-    for report in reports:
-        failed = [t for t in report["tasks"] if t["state"] not in ("success", "skipped")]
-        assert report["state"] == "success", (failed, result.stdout[-6000:])
-    assert result.returncode == 0
-    return reports
 
 
 @pytest.mark.slow
 def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path):
-    home = tmp_path / "airflow"
-    env = {**os.environ, **airflow_support.airflow_env(
-        db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=home),
-        "MEDIAMON_LOCAL_DIR": str(tmp_path / "local")}  # Data Docs of the quality runs go there
-    init = _airflow(env, "init")
-    assert init.returncode == 0, init.stderr[-4000:]
-
-    first, second = _run_day_twice(env, tmp_path / "runs.json")
+    env = airflow_test_env(db_url, tmp_path)
+    result, (first, second) = run_day(env, DAY, tmp_path / "runs.json", runs=2)
+    assert_succeeded(result, [first, second])
     start, end = (datetime.fromisoformat(x) for x in first["data_interval"])
     assert (start, end) == (datetime(2025, 8, 29, 19, tzinfo=UTC), datetime(2025, 8, 30, 19, tzinfo=UTC))
     task_ids = {t["task_id"] for t in first["tasks"]}
@@ -97,8 +67,7 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
     # The run logs record the second attempt (one row per crawl, one per stage); nothing else moves.
     assert after_second["ops.crawl_runs"] == after_first["ops.crawl_runs"] + len(crawls)
     assert after_second["ops.stage_runs"] == after_first["ops.stage_runs"] + stage_tasks
-    data_tables = {t: n for t, n in after_second.items() if t not in airflow_support.RUN_LOG_TABLES}
-    assert data_tables == {t: n for t, n in after_first.items() if t not in airflow_support.RUN_LOG_TABLES}
+    assert data_tables(after_second) == data_tables(after_first)
 
 
 @pytest.mark.slow
@@ -111,13 +80,8 @@ def test_a_critical_quality_failure_fails_the_run_at_once_and_leaves_the_marts_a
             "INSERT INTO raw.articles (url_fingerprint, url, source, spider, fetched_at, content_sha256, content,"
             " text, encoding) VALUES ('NOT-A-SHA1', 'seed://planted.txt', 'seeds', 'test', now(), %s, %s, %s,"
             " 'utf-8')", ("0" * 64, "Текст".encode(), "Текст"))
-    env = {**os.environ, **airflow_support.airflow_env(
-        db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=tmp_path / "airflow"),
-        "MEDIAMON_LOCAL_DIR": str(tmp_path / "local")}
-    assert _airflow(env, "init").returncode == 0
-    out = tmp_path / "run.json"
-    result = _airflow(env, "test", DAY, "--out", str(out))
-    report = json.loads(out.read_text())
+    env = airflow_test_env(db_url, tmp_path)
+    result, [report] = run_day(env, DAY, tmp_path / "run.json")
     states = {t["task_id"]: (t["state"], t["try_number"]) for t in report["tasks"]}
     assert result.returncode == 1 and report["state"] == "failed"
     assert states["check_quality"] == ("failed", 1)

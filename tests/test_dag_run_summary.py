@@ -25,3 +25,17 @@ def test_a_query_without_its_needs_line_is_an_error(tmp_path):
     (tmp_path / "10_bad.sql").write_text("SELECT 1\n")
     with pytest.raises(ValueError, match="needs"):
         run_summary.load_queries(tmp_path)
+
+
+
+def test_table_checksums_see_a_changed_row_but_not_the_order_rows_were_written_in(conn):
+    from mediamon import summary
+
+    conn.execute("CREATE SCHEMA scratch; CREATE TABLE scratch.t (id int, word text)")
+    conn.execute("INSERT INTO scratch.t VALUES (1, 'один'), (2, 'два')")
+    first = summary.table_checksums(conn, ("scratch",))
+    conn.execute("TRUNCATE scratch.t; INSERT INTO scratch.t VALUES (2, 'два'), (1, 'один')")
+    assert summary.table_checksums(conn, ("scratch",)) == first
+    conn.execute("UPDATE scratch.t SET word = 'три' WHERE id = 1")
+    assert summary.table_checksums(conn, ("scratch",)) != first
+    assert {"raw.articles", "core.articles"} <= set(summary.table_checksums(conn))
