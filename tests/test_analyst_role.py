@@ -66,11 +66,12 @@ def test_an_analyst_login_granted_the_role_reads_mart_and_not_raw(conn: psycopg.
     plant_world(conn)
     marts.refresh(conn, allow_unchecked=True)
     login = f"analyst_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: a unique name, dropped below
-    conn.execute(f"CREATE ROLE {login} LOGIN")
+    password = uuid.uuid4().hex  # servers that authenticate local TCP logins by password need one
+    conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
     try:
         conn.execute(f"GRANT mediamon_analyst TO {login}")
         params = conninfo_to_dict(db_url)
-        params["user"] = login
+        params.update(user=login, password=password)
         with psycopg.connect(make_conninfo(**params), autocommit=True) as session:
             assert session.execute("SELECT count(*) FROM mart.story_timeline").fetchone()[0] == 2
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -15,7 +15,8 @@ def test_connection_json_keeps_a_unix_socket_url_usable(db_url):
     """The embedded server's URL (socket dir in ``?host=``) survives the trip through Airflow."""
     from airflow.sdk import Connection
 
-    assert "host=/" in db_url  # the embedded server: a Unix-socket URL
+    if "host=/" not in db_url:
+        pytest.skip("MEDIAMON_DATABASE_URL points at a TCP server; the TCP form is tested below")
     conn = Connection.from_json(airflow_support.connection_json(db_url), conn_id="mediamon_db")
     assert conn.host.startswith("/")
     conninfo = airflow_support.url_from_fields(

@@ -16,8 +16,22 @@ from great_expectations.expectations import Expectation
 
 from transforms.quality.spec import Check, Suite
 
-# GX substitutes ``{batch}`` with an aliased subquery, so it is wrapped once more to get our own alias.
-BATCH = "(SELECT * FROM {batch})"
+# Placeholder for the table in the queries below; ``_with_batch`` replaces it once the query is built.
+BATCH = "<<batch>>"
+
+
+def _with_batch(query: str) -> str:
+    """Put GX's ``{batch}`` in place of :data:`BATCH`, aliased the way GX needs.
+
+    GX substitutes ``{batch}`` with an *aliased* subquery (``(...) AS subselect``) unless the query
+    contains a JOIN, in which case it substitutes a bare ``(...)`` and leaves aliasing to us.
+    PostgreSQL 16 accepts an unaliased subquery in FROM, PostgreSQL 15 and older refuse it, so
+    the alias must be right for both: we ask GX's own test for a JOIN.
+    """
+    from great_expectations.expectations.metrics.query_metric_provider import _query_has_join_clause
+
+    wrapped = "(SELECT * FROM {batch} AS batch_rows)" if _query_has_join_clause(query) else "(SELECT * FROM {batch})"
+    return query.replace(BATCH, wrapped)
 
 
 def _keys(suite: Suite, alias: str = "b") -> str:
@@ -29,6 +43,12 @@ def query_for(suite: Suite, check: Check, logical_date: date) -> str | None:
 
     ``{batch}`` stands for the table and literal braces are doubled; ``plain_sql`` gives runnable SQL.
     """
+    query = _query_with_placeholder(suite, check, logical_date)
+    return _with_batch(query) if query is not None else None
+
+
+def _query_with_placeholder(suite: Suite, check: Check, logical_date: date) -> str | None:
+    """``query_for`` with :data:`BATCH` where the table goes."""
     a = check.args
     if check.kind == "expression":
         # GX formats the query with str.format: literal braces (regex quantifiers) must be doubled.
