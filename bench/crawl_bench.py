@@ -18,7 +18,6 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +26,7 @@ sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 from fixture_site.site import FixtureServer, Route, _articles, page_json_ld, sitemap  # noqa: E402
 
-from mediamon import database, migrations  # noqa: E402
+from mediamon import migrations  # noqa: E402
 
 
 def build_pages(server: FixtureServer, count: int, page_kb: int) -> None:
@@ -85,18 +84,12 @@ def main() -> None:
     parser.add_argument("--page-kb", type=int, default=90)
     args = parser.parse_args()
 
-    server_url = database.with_database(database.database_url(), "postgres")
-    name = f"mediamon_bench_{uuid.uuid4().hex[:8]}"
-    url = database.create_database(server_url, name)
-    try:
-        migrations.apply_all(url)
+    with migrations.scratch_database("mediamon_bench") as url:
         with FixtureServer() as server:
             build_pages(server, args.pages, args.page_kb)
             started = time.perf_counter()
             news = run_news(server, url)
             wall = time.perf_counter() - started
-    finally:
-        database.drop_database(server_url, name)
     bench = run_scrapy_bench()
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

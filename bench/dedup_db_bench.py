@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import sys
 import time
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dedup_bench import corpus  # noqa: E402
 
-from mediamon import database, migrations  # noqa: E402
+from mediamon import migrations  # noqa: E402
 from transforms.dedup import deduplicate_pending  # noqa: E402
 from transforms.normalize import normalize_pending  # noqa: E402
 
@@ -70,11 +69,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     daily = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     docs = with_events(corpus(n + daily)[0])
-    server = database.with_database(database.database_url(), "postgres")
-    name = f"mediamon_bench_dedup_{os.getpid()}"
-    url = database.create_database(server, name)
-    try:
-        migrations.apply_all(url)
+    with migrations.scratch_database("mediamon_bench_dedup") as url:
         with psycopg.connect(url, autocommit=True) as conn:
             land(conn, docs[:n])
             started = time.perf_counter()
@@ -87,8 +82,6 @@ def main() -> None:
             started = time.perf_counter()
             again = deduplicate_pending(conn)
             print(f"re-run (nothing pending): {again['in']} articles in {time.perf_counter() - started:.2f}s")
-    finally:
-        database.drop_database(server, name)
 
 
 if __name__ == "__main__":

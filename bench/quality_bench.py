@@ -14,13 +14,12 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 import psycopg
 
-from mediamon import database, migrations
+from mediamon import migrations
 
 FILL = """
 INSERT INTO ops.crawl_runs (spider, status) VALUES ('bench', 'finished');
@@ -55,11 +54,7 @@ def main() -> None:
     from transforms import marts
     from transforms.quality import QualityGateFailed, run_suites
 
-    server = database.with_database(database.database_url(), "postgres")
-    name = f"mediamon_bench_{uuid.uuid4().hex[:8]}"
-    url = database.create_database(server, name)
-    try:
-        migrations.apply_all(url)
+    with migrations.scratch_database("mediamon_bench") as url:
         with psycopg.connect(url, autocommit=True) as conn:
             started = time.perf_counter()
             for statement in filter(str.strip, FILL.split(";\n")):
@@ -84,8 +79,6 @@ def main() -> None:
         print(f"warnings: {summary['warnings']}")
         print(f"mart refresh: {refresh['views']} views in {mart:.1f} s; rows {refresh['rows']}")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
-    finally:
-        database.drop_database(server, name)
 
 
 if __name__ == "__main__":

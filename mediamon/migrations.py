@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +99,21 @@ def apply_all(url: str, directory: Path | None = None) -> list[Migration]:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK_KEY,))
     return applied_now
+
+
+@contextmanager
+def scratch_database(prefix: str = "mediamon_scratch") -> Iterator[str]:
+    """A freshly migrated database on the configured server, dropped afterwards; yields its URL.
+
+    For benchmarks and one-off checks that must not touch the real data.
+    """
+    from mediamon import database
+
+    server = database.with_database(database.database_url(), "postgres")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    url = database.create_database(server, name)
+    try:
+        apply_all(url)
+        yield url
+    finally:
+        database.drop_database(server, name)
