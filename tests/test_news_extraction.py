@@ -8,9 +8,11 @@ import pytest
 from fixture_site import FixtureSite
 
 from crawlers import extraction
+from transforms import sources
 
 SITE = FixtureSite(port=8000)
 LANDED = [e for e in SITE.expected if e.outcome == "landed"]
+REGISTRY = {s.name: s for s in sources.load_registry()}
 
 
 def _squash(text: str) -> str:
@@ -21,7 +23,9 @@ def _squash(text: str) -> str:
 def test_fixture_page_extracts_to_its_expected_title_date_authors_and_body(expected) -> None:
     path = expected.landed_path or expected.path
     route = SITE.routes[path]
-    page = extraction.extract(route.body, SITE.url(path), content_type=route.content_type)
+    source = REGISTRY[expected.source]  # what the spider passes: the outlet's timezone and name
+    page = extraction.extract(route.body, SITE.url(path), content_type=route.content_type,
+                              timezone=source.timezone, site_name=source.title)
     assert page.title == expected.title
     assert page.published_at == expected.published_at
     assert page.authors == expected.authors

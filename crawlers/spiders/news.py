@@ -277,7 +277,8 @@ class NewsSpider(scrapy.Spider):
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            page = extraction.extract(body, response.url, content_type=content_type)
+            page = extraction.extract(body, response.url, content_type=content_type,
+                                      timezone=source.timezone, site_name=source.title)
         except extraction.NotHtmlError as error:
             self._record(discovered, source, "article", "quarantined:binary", **state)
             yield self._document(response, source, rejection=("binary", str(error)))

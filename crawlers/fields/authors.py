@@ -1,0 +1,108 @@
+"""Authors: JSON-LD in every shape, then ``<meta>``, then the byline printed on the page.
+
+What is *not* an author matters as much: a photo credit ("Фото из Инстаграма …"), the outlet's own
+name (``author: {"@type": "Organization", "name": "Коммерсантъ"}``), a profile URL, an e-mail, a
+"Читайте также" link. Those are filtered out here, in one place, for every source of names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawlers.fields.jsonld import JsonLd
+from crawlers.fields.titles import normalize_space, unescape
+
+BYLINE = re.compile(
+    r"^\s*(?:[TТ][еe]кст|Автор(?:ы)?(?:\s+текста)?|Author|Авторлары?|Мақала\s+авторы|Беттi?\s+дайындаған"
+    r"|Подготовил(?:а|и)?|Материал\s+подготовил(?:а|и)?)\s*[:—–-]\s*(?P<names>[^\n]{3,120})$",
+    re.M | re.I)
+_NOT_A_NAME = re.compile(
+    r"(?:^|\b)(?:фото|photo|фотограф|иллюстрац|видео|video|источник|source|инстаграм|instagram|getty|"
+    r"shutterstock|reuters|ap photo|рисунок|коллаж|скриншот|кадр|архив|depositphotos|pixabay|unsplash|"
+    r"читайте|подпис|редакци|newsroom|staff|admin)", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|\s+и\s+|\s+және\s+|\s+and\s+|\s*&\s*)\s*")
+_BYLINE_XPATH = (
+    '//*[@itemprop="author"]//*[@itemprop="name"]',
+    '//*[@itemprop="author" and not(.//*[@itemprop="name"])]',
+    '//a[@rel="author"]',
+    '//*[contains(concat(" ", normalize-space(@class), " "), " author ") or '
+    'contains(@class, "author__name") or contains(@class, "author-name") or contains(@class, "byline")]',
+)
+
+
+def _folded(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value.casefold())
+
+
+def is_person(name: str, outlet: Iterable[str] = ()) -> bool:
+    """Whether ``name`` can be a person's name rather than a credit, a URL or the outlet."""
+    if not name or len(name) > 60 or len(name.split()) > 5 or len(name) < 3:
+        return False
+    if name.startswith(("http://", "https://", "www.")) or "@" in name or re.search(r"\d", name):
+        return False
+    if _NOT_A_NAME.search(name) or not re.search(r"[^\W\d_]", name):
+        return False
+    folded = _folded(name)
+    return not any(folded and folded in {_folded(o), _folded(o.split(".")[0])} for o in outlet if o)
+
+
+def split_names(value: str) -> list[str]:
+    value = normalize_space(unescape(value))
+    if match := BYLINE.match(value):
+        value = match["names"]
+    value = re.sub(r"^by\s+", "", value, flags=re.I)
+    return [n.strip(" .,;:") for n in _SPLIT.split(value) if n.strip(" .,;:")]
+
+
+def names_in(value: Any, ld: JsonLd | None = None, depth: int = 0) -> list[str]:
+    """Names in a JSON-LD ``author``/``creator`` value: a string, a Person or Organization object,
+    an ``@id`` reference into the ``@graph``, or a list of any of those."""
+    if depth > 4:
+        return []
+    if ld is not None:
+        value = ld.resolve(value)
+    if isinstance(value, str):
+        return split_names(value)
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, list):
+            return [n for item in name for n in names_in(item, ld, depth + 1)]
+        if not isinstance(name, str) and isinstance(value.get("givenName"), str):
+            name = f"{value['givenName']} {value.get('familyName') or ''}".strip()
+        return split_names(name) if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for item in value for n in names_in(item, ld, depth + 1)]
+    return []
+
+
+def byline_names(tree: etree._Element, text: str = "") -> list[str]:
+    """Names from the byline printed on the page: ``itemprop=author``, ``rel=author``, an
+    ``author``/``byline`` element, or a "Текст: Имя Фамилия" line in the page or the body."""
+    for xpath in _BYLINE_XPATH:
+        for element in tree.xpath(xpath):
+            if element.xpath("ancestor::*[self::footer or self::nav or self::aside]"):
+                continue
+            value = element.get("content") if element.tag == "meta" else normalize_space("".join(element.itertext()))
+            if value and (names := split_names(value)):
+                return names
+    for element in tree.iter("p", "div", "span", "address", "em", "strong", "b", "i"):
+        if element.text and (match := BYLINE.match(element.text.strip())):
+            return split_names(match.group("names"))
+    match = BYLINE.search(text)
+    return split_names(match.group("names")) if match else []
+
+
+def outlet_names(site_names: Iterable[str], url: str) -> list[str]:
+    """The outlet's own names (never an author): site names and the host without ``www.``."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return [*site_names, host, host.rsplit(".", 1)[0]]
+
+
+def keep_people(names: Iterable[str], outlet: Iterable[str]) -> list[str]:
+    outlet = list(outlet)
+    return list(dict.fromkeys(n for n in names if is_person(n, outlet)))

@@ -1,0 +1,160 @@
+"""Body, title, date and author rules of ``crawlers.extraction`` on small pages built like real ones.
+
+The real pages themselves are scored in ``test_real_pages.py``; these pin each rule on its own so a
+failure names the rule that broke.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from crawlers import extraction
+from crawlers.fields import dates
+
+PARAGRAPHS = [
+    "Глава государства провел переговоры с председателем КНР в Пекине, сообщает пресс-служба.",
+    "Стороны обсудили торговлю, транзит грузов через Хоргос и строительство новых железных дорог.",
+    "По итогам встречи подписаны соглашения о сотрудничестве в сфере энергетики и сельского хозяйства.",
+]
+LEAD = "Казахстан и Китай договорились увеличить товарооборот до 40 миллиардов долларов."
+ITEMS = ["соглашение о безвизовом режиме", "меморандум о зеленой энергетике", "план по транзиту"]
+FOOTER = ["© 2025 Издание. Все права защищены.", "При копировании материалов ссылка на сайт обязательна.",
+          "Мы используем файлы cookie, чтобы сайт работал лучше. Продолжая, вы соглашаетесь с этим."]
+
+
+def page(*, head: str = "", article: str | None = None, h1: str = "Токаев встретился с Си Цзиньпином",
+         before_h1: str = "", after_h1: str = "") -> str:
+    if article is None:
+        article = (f'<div class="lead">{LEAD}</div>' + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+                   + "<ul>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ul>" + f"<p>{PARAGRAPHS[2]}</p>")
+    footer = "".join(f"<p>{p}</p>" for p in FOOTER * 3)
+    return (f"<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'>{head}</head><body>"
+            "<nav><a href='/'>Главная</a> <a href='/politics'>Политика</a></nav>"
+            f"<main>{before_h1}<h1>{h1}</h1>{after_h1}<article>{article}</article></main>"
+            f"<footer>{footer}</footer></body></html>")
+
+
+def ld(**fields: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(fields, ensure_ascii=False)}</script>'
+
+
+# -------------------------------------------------------------------------------------------- body
+def test_body_comes_from_trafilatura_with_the_lead_and_list_items(caplog) -> None:
+    """The bug of issue 10: trafilatura was handed a tree type it rejects, so every body came from
+    the densest-<p> fallback, which drops the lead and the list items."""
+    caplog.set_level(logging.WARNING)
+    got = extraction.extract(page().encode(), "https://example.kz/news/1")
+    assert got.text_method == "trafilatura"
+    assert LEAD in got.text and all(item in got.text for item in ITEMS)
+    assert got.text.rstrip().endswith(PARAGRAPHS[2])
+    assert not any("discarding data" in r.getMessage() for r in caplog.records)
+
+
+def test_body_never_falls_back_to_the_footer_or_the_cookie_notice(caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="crawlers.fields.body")
+    got = extraction.extract(page(article="<p>Коротко.</p>").encode(), "https://example.kz/news/2")
+    assert "cookie" not in got.text and "Все права защищены" not in got.text
+    assert got.text_method in ("trafilatura", None)
+
+
+def test_json_ld_article_body_is_the_fallback_when_trafilatura_finds_far_less(caplog) -> None:
+    """A paywalled page: only the lead paragraphs are in the markup, the full text in JSON-LD."""
+    caplog.set_level(logging.WARNING, logger="crawlers.fields.body")
+    body = "\n".join(PARAGRAPHS * 4)
+    head = ld(**{"@type": "NewsArticle", "headline": "Заголовок", "articleBody": body})
+    teaser = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = page(head=head, article=f"{teaser}<div class='paywall'>Подпишитесь, чтобы читать дальше</div>")
+    got = extraction.extract(html.encode(), "https://example.kz/news/3")
+    assert got.text_method == "json-ld" and got.text == body
+    assert any("https://example.kz/news/3" in r.getMessage() and "json-ld" in r.getMessage()
+               for r in caplog.records)
+
+
+# ------------------------------------------------------------------------------------------- title
+def test_title_is_unescaped_and_whitespace_normalized() -> None:
+    head = ld(**{"@type": "NewsArticle", "headline": "Суд рассмотрит дело &amp;quot;минера&amp;quot;\n  в Астане"})
+    got = extraction.extract(page(head=head).encode(), "https://example.kz/news/4")
+    assert got.title == 'Суд рассмотрит дело "минера" в Астане'
+
+
+@pytest.mark.parametrize("suffix", [" — Коммерсантъ", " | Коммерсантъ", " - Коммерсантъ"])
+def test_trailing_site_name_is_cut_from_the_title(suffix: str) -> None:
+    head = f'<meta property="og:title" content="Токаев встретился с Си Цзиньпином{suffix}">' \
+           '<meta property="og:site_name" content="Коммерсантъ">'
+    got = extraction.extract(page(head=head).encode(), "https://example.ru/doc/1")
+    assert got.title == "Токаев встретился с Си Цзиньпином"
+
+
+# -------------------------------------------------------------------------------------------- date
+def test_russian_date_written_by_the_headline_is_found_in_the_outlets_timezone() -> None:
+    got = extraction.extract(page(after_h1="<div class='date'>15 августа 2016, 13:43</div>").encode(),
+                             "https://example.kz/news/5", timezone="Asia/Almaty")
+    assert (got.published_at, got.published_at_method) == ("2016-08-15T13:43:00+06:00", "text")
+
+
+def test_kazakh_date_written_by_the_headline_is_found() -> None:
+    got = extraction.extract(page(before_h1="<span>29 тамыз 2025</span>").encode(), "https://example.kz/kk/1")
+    assert (got.published_at, got.published_at_method) == ("2025-08-29", "text")
+
+
+def test_date_nearest_the_headline_wins_over_a_related_story_date() -> None:
+    related = "<div>Читайте также: 1 января 2020 старая новость</div>" + "<p>.</p>" * 5
+    got = extraction.extract(page(before_h1=related, after_h1="<time>3 сентября 2025 года в 10:15</time>")
+                             .encode(), "https://example.kz/news/6")
+    assert got.published_at == "2025-09-03T10:15:00"
+
+
+def test_a_future_date_is_never_taken() -> None:
+    head = '<meta property="article:published_time" content="2031-01-01T00:00:00+00:00">'
+    got = extraction.extract(page(head=head, after_h1="<p>2 сентября 2025</p>").encode(),
+                             "https://example.kz/news/7", now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert (got.published_at, got.published_at_method) == ("2025-09-02", "text")
+
+
+def test_text_dates_parse_russian_and_kazakh_forms() -> None:
+    assert dates.from_text("опубликовано 15 августа 2016, 13:43") == datetime(2016, 8, 15, 13, 43)
+    assert dates.from_text("2025 жылғы 29 тамызда") .isoformat() == "2025-08-29"
+    assert dates.from_text("13:43, 1 мая 2024").isoformat() == "2024-05-01T13:43:00"
+    assert dates.from_text("30.08.2025 12:05").isoformat() == "2025-08-30T12:05:00"
+    assert dates.from_text("31 февраля 2024") is None
+
+
+# ----------------------------------------------------------------------------------------- authors
+@pytest.mark.parametrize("author", [
+    "Айгерим Сапарова",
+    {"@type": "Person", "name": "Айгерим Сапарова"},
+    [{"@type": "Person", "name": "Айгерим Сапарова"}],
+])
+def test_json_ld_author_in_every_shape(author: object) -> None:
+    head = ld(**{"@type": "NewsArticle", "headline": "Заголовок статьи", "author": author})
+    assert extraction.extract(page(head=head).encode(), "https://example.kz/a").authors == ["Айгерим Сапарова"]
+
+
+def test_json_ld_graph_author_reference_is_resolved() -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "NewsArticle", "headline": "Заголовок статьи", "author": [{"@id": "#p1"}, {"@id": "#p2"}]},
+        {"@type": "Person", "@id": "#p1", "name": "Ерлан Жумабаев"},
+        {"@type": "Person", "@id": "#p2", "name": "Ольга Ким"},
+    ]}
+    head = f'<script type="application/ld+json">{json.dumps(graph, ensure_ascii=False)}</script>'
+    got = extraction.extract(page(head=head).encode(), "https://example.kz/a")
+    assert got.authors == ["Ерлан Жумабаев", "Ольга Ким"]
+
+
+def test_photo_credit_and_the_outlets_own_name_are_no_authors() -> None:
+    head = (ld(**{"@type": "NewsArticle", "headline": "Заголовок статьи",
+                  "author": [{"@type": "Organization", "name": "Коммерсантъ"},
+                             {"@type": "Person", "name": "Фото из Инстаграма Алии"}],
+                  "publisher": {"@type": "Organization", "name": "Коммерсантъ"}}))
+    got = extraction.extract(page(head=head).encode(), "https://www.kommersant.ru/doc/1")
+    assert got.authors == []
+
+
+def test_byline_on_the_page_when_metadata_names_nobody() -> None:
+    got = extraction.extract(page(after_h1="<div class='author'>Текст: Денис Тельманов</div>").encode(),
+                             "https://example.ru/a")
+    assert (got.authors, got.authors_method) == (["Денис Тельманов"], "byline")
