@@ -24,14 +24,15 @@ BYLINE = re.compile(
 _NOT_A_NAME = re.compile(
     r"(?:^|\b)(?:фото|photo|фотограф|иллюстрац|видео|video|источник|source|инстаграм|instagram|getty|"
     r"shutterstock|reuters|ap photo|рисунок|коллаж|скриншот|кадр|архив|depositphotos|pixabay|unsplash|"
-    r"читайте|подпис|редакци|newsroom|staff|admin)", re.I)
+    r"читайте|подпис|редакци|newsroom|staff|admin|"
+    # a media organization, not a person ('Газета "Коммерсантъ"', "ИА Kazinform", "Телеканал …")
+    r"газета|журнал|агентств|издани|телеканал|радио\b|радиостанц|портал|пресс-служб|media\b|news\b|иа\b)", re.I)
 _SPLIT = re.compile(r"\s*(?:,|;|\s+и\s+|\s+және\s+|\s+and\s+|\s*&\s*)\s*")
 _BYLINE_XPATH = (
     '//*[@itemprop="author"]//*[@itemprop="name"]',
     '//*[@itemprop="author" and not(.//*[@itemprop="name"])]',
     '//a[@rel="author"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " author ") or '
-    'contains(@class, "author__name") or contains(@class, "author-name") or contains(@class, "byline")]',
+    '//*[(contains(@class, "author") or contains(@class, "byline")) and string-length(normalize-space()) < 120]',
 )
 
 
@@ -48,7 +49,11 @@ def is_person(name: str, outlet: Iterable[str] = ()) -> bool:
     if _NOT_A_NAME.search(name) or not re.search(r"[^\W\d_]", name):
         return False
     folded = _folded(name)
-    return not any(folded and folded in {_folded(o), _folded(o.split(".")[0])} for o in outlet if o)
+    for name_of_outlet in outlet:
+        for variant in {_folded(name_of_outlet), _folded(name_of_outlet.split(".")[0])}:
+            if variant and (folded == variant or (len(variant) >= 4 and variant in folded)):
+                return False  # "Коммерсантъ", 'Газета "Коммерсантъ"', "tengrinews.kz"
+    return True
 
 
 def split_names(value: str) -> list[str]:
