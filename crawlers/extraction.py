@@ -37,6 +37,7 @@ _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
                  b"\x00\x00\x01\x00", b"ID3", b"OggS", b"RIFF", b"\x7fELF")
 _KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _HTML_PARSER = lxml.html.HTMLParser(remove_comments=True)
+_ANY_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|!doctype)", re.I)
 _URL_DATE = (
     re.compile(r"(?<!\d)(20\d{2})[/-](\d{1,2})[/-](\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"),
@@ -44,7 +45,16 @@ _URL_DATE = (
 
 
 class NotHtmlError(ValueError):
-    """The bytes are not a text document (binary served as text/html, undecodable)."""
+    """The bytes are not an HTML page; ``code`` is the quarantine reason code.
+
+    ``binary`` for file signatures, NUL bytes or undecodable bytes; ``not_html`` for text without
+    a single tag (a plain-text or JSON error body served as text/html), which trafilatura would
+    otherwise return whole as an "article".
+    """
+
+    def __init__(self, message: str, code: str = "binary") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -277,6 +287,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, tim
         html, encoding = decode_html(body, content_type)
     else:
         html, encoding = body, "utf-8"
+    if html.strip() and not _ANY_TAG.search(html, 0, 65536):
+        raise NotHtmlError("not an HTML page: no tag in the first 64 KiB", code="not_html")
     result = Extracted(url=url, fetched_url=url, encoding=encoding)
     try:
         # lxml refuses str input that carries an XML encoding declaration: drop the declaration.

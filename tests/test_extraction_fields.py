@@ -158,3 +158,27 @@ def test_byline_on_the_page_when_metadata_names_nobody() -> None:
     got = extraction.extract(page(after_h1="<div class='author'>Текст: Денис Тельманов</div>").encode(),
                              "https://example.ru/a")
     assert (got.authors, got.authors_method) == (["Денис Тельманов"], "byline")
+
+
+# --------------------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(("body", "code"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("Сервис временно недоступен, попробуйте позже. ".encode() * 20, "not_html"),
+    (b'{"error": "rate limited", "retry_after": 30}', "not_html"),
+])
+def test_what_is_not_an_html_page_is_refused_with_its_reason(body: bytes, code: str) -> None:
+    with pytest.raises(extraction.NotHtmlError) as refused:
+        extraction.extract(body, "https://example.kz/a", content_type="text/html")
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"<html><body>" + b"<div>" * 100_000 + "<p>Текст.</p>".encode() + b"</div>" * 100_000 + b"</body></html>",
+    b"<html><head><title>x</title></head><body><nav><a href='/'>Main</a></nav></body></html>",
+], ids=["empty", "nested-100k", "navigation-only"])
+def test_page_without_article_text_gives_no_body_and_no_crash(body: bytes) -> None:
+    from crawlers.spiders.news import MIN_BODY_CHARS
+
+    got = extraction.extract(body, "https://example.kz/a")
+    assert len(got.text) < MIN_BODY_CHARS  # the spider quarantines it as no_body

@@ -280,8 +280,8 @@ class NewsSpider(scrapy.Spider):
             page = extraction.extract(body, response.url, content_type=content_type,
                                       timezone=source.timezone, site_name=source.title)
         except extraction.NotHtmlError as error:
-            self._record(discovered, source, "article", "quarantined:binary", **state)
-            yield self._document(response, source, rejection=("binary", str(error)))
+            self._record(discovered, source, "article", f"quarantined:{error.code}", **state)
+            yield self._document(response, source, rejection=(error.code, str(error)))
             return
         if len(page.text) < MIN_BODY_CHARS:
             self._record(discovered, source, "article", "quarantined:no_body", **state)
