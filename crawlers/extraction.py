@@ -199,17 +199,24 @@ def _registry_names(title: str | None) -> list[str]:
 
 
 def _title(tree: etree._Element, ld: JsonLd, site_names: list[str]) -> tuple[str | None, str | None]:
+    """The first metadata title the visible ``<h1>`` confirms, else the first in the fixed order.
+
+    JSON-LD ``headline`` is sometimes the SEO title while ``og:title`` and the ``<h1>`` carry the
+    headline readers see; when they differ, the one printed on the page wins.
+    """
     heading = titles.clean_title(tree.xpath("string(//h1[1])"))
-    for method, value in (
+    found = [(method, title) for method, value in (
         ("json-ld", ld.article.get("headline") or ld.article.get("name")),
         ("opengraph", _meta(tree, "og:title", "twitter:title")),
         ("meta", _meta(tree, "title", "dc.title")),
         ("h1", heading),
         ("title-tag", tree.xpath("string(//title[1])")),
-    ):
-        if title := titles.clean_title(value, site_names, heading):
-            return title, method
-    return None, None
+    ) if (title := titles.clean_title(value, site_names, heading))]
+    if heading:
+        for method, title in found:
+            if method in ("json-ld", "opengraph", "meta") and title.casefold() == heading.casefold():
+                return title, method
+    return (found[0][1], found[0][0]) if found else (None, None)
 
 
 def _page_text(tree: etree._Element) -> tuple[str, int]:
@@ -317,6 +324,10 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, tim
     result.authors, result.authors_method = _authors(tree, ld, outlet)
 
     text, result.text_method = body_field.choose_body(tree, url, ld)
+    description = ld.article.get("description") if isinstance(ld.article.get("description"), str) else None
+    if text and (lead := body_field.lead_missing_from(
+            text, tree, _meta(tree, "og:description", "description", "twitter:description") or description)):
+        text = f"{lead}\n{text}"
     result.text = _drop_leading_title(text, result.title)
     first, _, rest = result.text.partition("\n")
     if authors.BYLINE.match(first):

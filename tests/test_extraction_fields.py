@@ -89,6 +89,22 @@ def test_trailing_site_name_is_cut_from_the_title(suffix: str) -> None:
     assert got.title == "Токаев встретился с Си Цзиньпином"
 
 
+def test_headline_the_page_prints_wins_over_a_different_json_ld_seo_headline() -> None:
+    head = (ld(**{"@type": "NewsArticle", "headline": "Выиграют ли адвокаты суд после признания подписей"})
+            + '<meta property="og:title" content="Токаев встретился с Си Цзиньпином">')
+    got = extraction.extract(page(head=head).encode(), "https://example.ru/a")
+    assert (got.title, got.title_method) == ("Токаев встретился с Си Цзиньпином", "opengraph")
+
+
+# -------------------------------------------------------------------------------------------- body
+def test_lead_styled_apart_is_kept_as_the_first_paragraph() -> None:
+    lead = "Адвокаты считают, что шансы отстоять серебряную медаль сборной повысились"
+    head = f'<meta name="description" content="{lead}">'
+    article = f'<div class="vrez">{lead}</div>' + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    got = extraction.extract(page(head=head, article=article).encode(), "https://example.ru/a")
+    assert got.text.split("\n")[0] == lead and got.text.count(lead) == 1
+
+
 # -------------------------------------------------------------------------------------------- date
 def test_russian_date_written_by_the_headline_is_found_in_the_outlets_timezone() -> None:
     got = extraction.extract(page(after_h1="<div class='date'>15 августа 2016, 13:43</div>").encode(),

@@ -127,6 +127,25 @@ def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | 
     return candidate, method
 
 
+def lead_missing_from(text: str, tree: etree._Element, description: str | None) -> str | None:
+    """The page's lead when trafilatura dropped it: the ``description`` the page declares, printed
+    verbatim in its own element of the body (a "lead"/"vrez"/"subtitle" block, not a heading) and
+    absent from ``text``. Sites style the lead apart from the paragraphs; trafilatura often takes
+    it for a teaser and leaves it out, though readers (and the gold) read it as the first paragraph.
+    """
+    if not description:
+        return None
+    lead = _squash(unescape(description))
+    if len(lead) < 40 or lead.endswith(("…", "...")) or _squash(lead).casefold() in _squash(text).casefold():
+        return None
+    for element in tree.iter("div", "p", "span", "strong", "b", "em", "section"):
+        if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a]"):
+            continue
+        if _squash(element.text_content()) == lead and not _in_boilerplate(element):
+            return lead
+    return None
+
+
 def _json_body(value: object) -> str:
     if not isinstance(value, str):
         return ""
