@@ -155,14 +155,25 @@ def url_date_hint(url: str) -> date | None:
     return None
 
 
+_meta_cache: tuple[etree._Element | None, dict[str, str]] = (None, {})
+
+
 def _meta(tree: etree._Element, *keys: str) -> str | None:
-    """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``."""
-    index: dict[str, str] = {}
-    for node in tree.xpath("//meta[@content]"):
-        for attr in ("property", "name", "itemprop"):
-            key = (node.get(attr) or "").strip().lower()
-            if key and key not in index and node.get("content", "").strip():
-                index[key] = node.get("content").strip()
+    """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``.
+
+    The index of the page's ``<meta>`` tags is built once per tree (the last tree is remembered):
+    extraction asks for a dozen keys per page.
+    """
+    global _meta_cache
+    cached_tree, index = _meta_cache
+    if cached_tree is not tree:
+        index = {}
+        for node in tree.xpath("//meta[@content]"):
+            for attr in ("property", "name", "itemprop"):
+                key = (node.get(attr) or "").strip().lower()
+                if key and key not in index and node.get("content", "").strip():
+                    index[key] = node.get("content").strip()
+        _meta_cache = (tree, index)
     for key in keys:
         if key.lower() in index:
             return index[key.lower()]
@@ -269,15 +280,17 @@ def _published(tree: etree._Element, ld: JsonLd, url: str, fetched_url: str, zon
 
 
 def _authors(tree: etree._Element, ld: JsonLd, outlet: list[str]) -> tuple[list[str], str | None]:
-    json_ld = [n for node in ld.articles for key in ("author", "creator") for n in authors.names_in(node.get(key), ld)]
-    for method, value in (
-        ("json-ld", json_ld),
-        ("opengraph", authors.split_names(_meta(tree, "article:author") or "")),
-        ("meta", authors.split_names(_meta(tree, "author", "dc.creator", "sailthru.author",
-                                            "parsely-author", "mediator_author") or "")),
-        ("byline", authors.byline_names(tree)),
+    """Names from the first source, in the fixed order, that has a person in it (lazily: the
+    byline search walks the whole page)."""
+    credited = next((node for node in ld.articles if node.get("author") or node.get("creator")), {})
+    for method, names in (
+        ("json-ld", lambda: [n for key in ("author", "creator") for n in authors.names_in(credited.get(key), ld)]),
+        ("opengraph", lambda: authors.split_names(_meta(tree, "article:author") or "")),
+        ("meta", lambda: authors.split_names(_meta(tree, "author", "dc.creator", "sailthru.author",
+                                                    "parsely-author", "mediator_author") or "")),
+        ("byline", lambda: authors.byline_names(tree)),
     ):
-        if people := authors.keep_people(value, outlet):
+        if people := authors.keep_people(names(), outlet):
             return people, method
     return [], None
 
