@@ -337,6 +337,7 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, tim
     result.authors, result.authors_method = _authors(tree, ld, outlet)
 
     text, result.text_method = body_field.choose_body(tree, url, ld)
+    text = body_field.drop_teasers(text, tree)
     description = ld.article.get("description") if isinstance(ld.article.get("description"), str) else None
     if text and (lead := body_field.lead_missing_from(
             text, tree, _meta(tree, "og:description", "description", "twitter:description") or description)):

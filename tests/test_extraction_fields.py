@@ -105,6 +105,15 @@ def test_lead_styled_apart_is_kept_as_the_first_paragraph() -> None:
     assert got.text.split("\n")[0] == lead and got.text.count(lead) == 1
 
 
+def test_read_also_cards_between_paragraphs_are_not_body() -> None:
+    card = ('<div class="article__article"><span class="date">28 февраля, 11:23</span>'
+            '<a href="https://example.ru/20200228/1565314209.html">В ЦИК рассказали о процедуре голосования</a></div>')
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2]) + card + f"<p>{PARAGRAPHS[2]}</p>"
+    got = extraction.extract(page(article=article).encode(), "https://example.ru/20200303/1.html")
+    assert "ЦИК" not in got.text and "11:23" not in got.text
+    assert got.text.split("\n") == PARAGRAPHS
+
+
 # -------------------------------------------------------------------------------------------- date
 def test_russian_date_written_by_the_headline_is_found_in_the_outlets_timezone() -> None:
     got = extraction.extract(page(after_h1="<div class='date'>15 августа 2016, 13:43</div>").encode(),

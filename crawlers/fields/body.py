@@ -127,6 +127,36 @@ def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | 
     return candidate, method
 
 
+_DATE_LINE = re.compile(
+    r"^(?:\d{1,2}(?:\s+[^\W\d_]+|\.\d{1,2})(?:\.?\s*\d{4})?[,\s]+)?\d{1,2}:\d{2}$|^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def drop_teasers(text: str, tree: etree._Element) -> str:
+    """``text`` without the "read also" cards sites put between paragraphs: a line that is all of
+    one link's text (another article's headline), and the bare date/time line printed with it.
+    A link inside a paragraph is never a whole line, so article text is not touched."""
+    anchors = {_squash(a.text_content()).casefold() for a in tree.iter("a")
+               if a.get("href", "#")[:1] not in ("#", "") and len(_squash(a.text_content())) >= 20}
+    if not anchors:
+        return text
+    lines = text.split("\n")
+
+    def is_card(line: str) -> bool:
+        folded = _squash(line).casefold()
+        if folded in anchors:
+            return True
+        # a card's date and headline run together on one line: "28 февраля, 11:23В ЦИК …"
+        match = re.match(r"^(.*?\d{1,2}:\d{2})\s*(.{20,})$", folded)
+        return bool(match and match[2] in anchors and _DATE_LINE.match(match[1].strip()))
+
+    teaser = [is_card(line) for line in lines]
+    for i, line in enumerate(lines):
+        near = (i + 1 < len(lines) and teaser[i + 1]) or (i > 0 and teaser[i - 1])
+        if near and _DATE_LINE.match(line.strip()):
+            teaser[i] = True
+    return "\n".join(line for line, drop in zip(lines, teaser, strict=True) if not drop)
+
+
 def lead_missing_from(text: str, tree: etree._Element, description: str | None) -> str | None:
     """The page's lead when trafilatura dropped it: the ``description`` the page declares, printed
     verbatim in its own element of the body (a "lead"/"vrez"/"subtitle" block, not a heading) and
