@@ -1,6 +1,7 @@
 """Article extraction from one HTML page: the same code for the news spider and ``mediamon extract``.
 
-- **Body**: trafilatura (main-content detection, boilerplate removed).
+- **Body**: trafilatura (main-content detection, boilerplate removed) on the parsed tree, with
+  documented fallbacks and clean-ups (``crawlers.fields.body``); ``text_method`` says which.
 - **Title, date, author**: structured metadata first, because publishers fill it for search engines
   and it is more reliable than layout: JSON-LD (``NewsArticle``…), then OpenGraph/``article:*``
   properties, then plain ``<meta>`` tags and ``<time datetime>``; the URL (``/2025/08/30/``) is the
@@ -336,12 +337,9 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, tim
     outlet = authors.outlet_names(site_names, result.url)
     result.authors, result.authors_method = _authors(tree, ld, outlet)
 
-    text, result.text_method = body_field.choose_body(tree, url, ld)
-    text = body_field.drop_teasers(text, tree)
-    description = ld.article.get("description") if isinstance(ld.article.get("description"), str) else None
-    if text and (lead := body_field.lead_missing_from(
-            text, tree, _meta(tree, "og:description", "description", "twitter:description") or description)):
-        text = f"{lead}\n{text}"
+    description = _meta(tree, "og:description", "description", "twitter:description") or ld.article.get(
+        "description")
+    text, result.text_method = body_field.article_body(tree, url, ld, description)
     result.text = _drop_leading_title(text, result.title)
     first, _, rest = result.text.partition("\n")
     if authors.BYLINE.match(first):

@@ -176,6 +176,15 @@ def lead_missing_from(text: str, tree: etree._Element, description: str | None) 
     return None
 
 
+def article_body(tree: etree._Element, url: str, ld: JsonLd, description: object = None) -> tuple[str, str | None]:
+    """The body as stored: :func:`choose_body`, without "read also" cards, with the lead restored."""
+    text, method = choose_body(tree, url, ld)
+    text = drop_teasers(text, tree)
+    if text and (lead := lead_missing_from(text, tree, description if isinstance(description, str) else None)):
+        text = f"{lead}\n{text}"
+    return text, method
+
+
 def _json_body(value: object) -> str:
     if not isinstance(value, str):
         return ""
