@@ -289,7 +289,7 @@ def _authors(tree: etree._Element, ld: JsonLd, outlet: list[str]) -> tuple[list[
         ("opengraph", lambda: authors.split_names(_meta(tree, "article:author") or "")),
         ("meta", lambda: authors.split_names(_meta(tree, "author", "dc.creator", "sailthru.author",
                                                     "parsely-author", "mediator_author") or "")),
-        ("byline", lambda: authors.byline_names(tree)),
+        ("byline", lambda: authors.byline_names(tree, outlet)),
     ):
         if people := authors.keep_people(names(), outlet):
             return people, method

@@ -114,6 +114,13 @@ def test_read_also_cards_between_paragraphs_are_not_body() -> None:
     assert got.text.split("\n") == PARAGRAPHS
 
 
+def test_view_counter_line_is_not_body() -> None:
+    article = "<div class='info'>два дня назад в 13:07, просмотров: 622</div>" + "".join(
+        f"<p>{p}</p>" for p in PARAGRAPHS)
+    got = extraction.extract(page(article=article).encode(), "https://example.ru/a")
+    assert got.text.split("\n") == PARAGRAPHS
+
+
 # -------------------------------------------------------------------------------------------- date
 def test_russian_date_written_by_the_headline_is_found_in_the_outlets_timezone() -> None:
     got = extraction.extract(page(after_h1="<div class='date'>15 августа 2016, 13:43</div>").encode(),
@@ -177,6 +184,22 @@ def test_photo_credit_and_the_outlets_own_name_are_no_authors() -> None:
                   "publisher": {"@type": "Organization", "name": "Коммерсантъ"}}))
     got = extraction.extract(page(head=head).encode(), "https://www.kommersant.ru/doc/1")
     assert got.authors == []
+
+
+def test_byline_next_to_the_headline_wins_over_other_articles_teasers() -> None:
+    """As on mk.ru: teasers with their authors' names come first in the page, and the article's
+    microdata author is the outlet (an Organization)."""
+    names = ["Юлия Гречухина", "Дмитрий Истров", "Павел Быстров"]
+    teasers = "<ul>" + "".join(f"<li><a href='/n/{i}'>Другая новость дня под номером {i}</a>"
+                               f"<span class='preview__author'>{n}</span></li>" for i, n in enumerate(names)) + "</ul>"
+    article = ("<div class='article'><h1>Волгоградцы с размахом отмечают Масленицу</h1>"
+               "<div itemprop='author' itemscope itemtype='https://schema.org/Organization'>"
+               "<meta itemprop='name' content='Московский Комсомолец'></div>"
+               + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+               + "<div class='article_info'><span class='author'>Марина Шабанова, Ирина Бахолдина</span></div></div>")
+    html = f"<html><body><div class='main'><div class='left'>{teasers}</div>{article}</div></body></html>"
+    got = extraction.extract(html.encode(), "https://www.mk.ru/a")
+    assert (got.authors, got.authors_method) == (["Марина Шабанова", "Ирина Бахолдина"], "byline")
 
 
 def test_byline_on_the_page_when_metadata_names_nobody() -> None:

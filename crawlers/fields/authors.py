@@ -85,21 +85,49 @@ def names_in(value: Any, ld: JsonLd | None = None, depth: int = 0) -> list[str]:
     return []
 
 
-def byline_names(tree: etree._Element, text: str = "") -> list[str]:
-    """Names from the byline printed on the page: ``itemprop=author``, ``rel=author``, an
-    ``author``/``byline`` element, or a "Текст: Имя Фамилия" line in the page or the body."""
-    for xpath in _BYLINE_XPATH:
+def _closeness(element: etree._Element, heading_path: dict[etree._Element, int]) -> int:
+    """Depth of the deepest ancestor ``element`` shares with the headline: the article's own
+    byline sits in the headline's container, other articles' teasers further out."""
+    for node in (element, *element.iterancestors()):
+        if node in heading_path:
+            return heading_path[node]
+    return 0
+
+
+def byline_names(tree: etree._Element, outlet: Iterable[str] = (), text: str = "") -> list[str]:
+    """People named by the byline printed on the page: ``itemprop=author``, ``rel=author``, an
+    ``author``/``byline`` element, or a "Текст: Имя Фамилия" line in the page or the body.
+
+    Of the elements that name a person, the one closest to the ``<h1>`` wins (lists of other
+    articles name their authors too); elements naming only the outlet ("MK.RU", a microdata
+    ``Organization``) are passed over, and so is anything in ``<footer>``/``<nav>``/``<aside>``
+    unless the headline itself is in there.
+    """
+    outlet = list(outlet)
+    heading = next(iter(tree.iter("h1")), None)
+    path = list(heading.iterancestors())[::-1] + [heading] if heading is not None else []
+    heading_path = {node: depth for depth, node in enumerate(path, 1)}
+    found: list[tuple[int, int, int, list[str]]] = []
+    order = 0
+    for priority, xpath in enumerate(_BYLINE_XPATH):
         for element in tree.xpath(xpath):
-            if element.xpath("ancestor::*[self::footer or self::nav or self::aside]"):
+            order += 1
+            if element.xpath("ancestor::*[self::footer or self::nav or self::aside]") and not any(
+                    node.tag in ("footer", "nav", "aside") for node in path):
                 continue
+            if "organization" in " ".join(element.xpath("ancestor-or-self::*[@itemtype][1]/@itemtype")).lower():
+                continue  # microdata author typed Organization: the outlet
             value = element.get("content") if element.tag == "meta" else normalize_space("".join(element.itertext()))
-            if value and (names := split_names(value)):
-                return names
+            if value and (people := keep_people(split_names(value), outlet)):
+                found.append((-_closeness(element, heading_path), priority, order, people))
+    if found:
+        return min(found, key=lambda entry: entry[:3])[3]
     for element in tree.iter("p", "div", "span", "address", "em", "strong", "b", "i"):
         if element.text and (match := BYLINE.match(element.text.strip())):
-            return split_names(match.group("names"))
+            if people := keep_people(split_names(match.group("names")), outlet):
+                return people
     match = BYLINE.search(text)
-    return split_names(match.group("names")) if match else []
+    return keep_people(split_names(match.group("names")), outlet) if match else []
 
 
 def outlet_names(site_names: Iterable[str], url: str) -> list[str]:

@@ -10,9 +10,10 @@ Order (the first that is *enough* wins; ``text_method`` records which):
    ``<aside>``, ``<header>``, a form, or an element whose class/id says cookie, footer, menu,
    copyright, subscribe, comments or related.
 
-*Enough* means at least half of the page's article markup (the longest of ``articleBody``, the
-``itemprop=articleBody`` element and the paragraphs inside ``<article>``) and at least
-``MIN_CHARS`` characters. When no candidate is enough, trafilatura's own text (the longer of its
+*Enough* means at least ``MIN_CHARS`` characters holding at least half of the words of the page's
+article markup (the longest of ``articleBody``, the ``itemprop=articleBody`` element and the
+paragraphs inside ``<article>``), so neither a text far shorter than the article nor the site's
+region menu taken for it passes. When no candidate is enough, trafilatura's own text (the longer of its
 two passes) is kept if it found any, else the longest fallback: a JSON-LD or paragraph fallback
 never replaces a body trafilatura had. Every fallback is logged at WARNING with the URL.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 
 import trafilatura
 from lxml import etree
@@ -73,37 +75,56 @@ def densest_paragraphs(tree: etree._Element) -> str:
     return "\n".join(best)
 
 
-def article_markup_chars(tree: etree._Element, ld: JsonLd) -> int:
-    """How much article text the page's own markup says it holds (0 when it says nothing)."""
-    sizes = [0]
+def article_markup(tree: etree._Element, ld: JsonLd) -> str:
+    """The article text the page's own markup declares (the longest of the JSON-LD
+    ``articleBody``, the ``itemprop=articleBody`` paragraphs and the ``<article>`` paragraphs
+    outside boilerplate); '' when the markup declares none."""
+    found = [""]
     body = ld.article.get("articleBody")
     if isinstance(body, str):
-        sizes.append(len(_squash(body)))
+        found.append(_squash(unescape(body)))
     for element in tree.xpath('//*[@itemprop="articleBody"]'):
-        sizes.append(len(_squash(" ".join(p for p in element.xpath(".//p//text()")))))
+        found.append(_squash(" ".join(element.xpath(".//p//text()"))))
     for article in tree.iter("article"):
         texts = [_squash("".join(p.itertext())) for p in article.iter("p") if not _in_boilerplate(p)]
-        sizes.append(sum(len(t) + 1 for t in texts if t and not _BOILERPLATE_TEXT.search(t)))
-    return max(sizes)
+        found.append(" ".join(t for t in texts if t and not _BOILERPLATE_TEXT.search(t)))
+    return max(found, key=len)
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.casefold()))
+
+
+def coverage(candidate: str, reference: str) -> float:
+    """Share of the reference's words (with repeats) that ``candidate`` holds; 1.0 without one."""
+    wanted = _words(reference)
+    if not wanted:
+        return 1.0
+    return sum((_words(candidate) & wanted).values()) / sum(wanted.values())
 
 
 def run_trafilatura(tree: etree._Element, url: str | None, *, fast: bool = True) -> str:
     """trafilatura's text for the page; ``tree`` must be an ``lxml.html`` element (it is copied).
 
     ``fast=True`` skips trafilatura's second opinion (readability-lxml, jusText): half the time,
-    and the same text on pages where the first pass finds the article.
+    and the same text on pages where the first pass finds the article. ``favor_recall``: news
+    sites style leads, pull quotes and "thought" blocks apart from the paragraphs, and the default
+    (balanced) setting drops them; on tests/real_pages recall gave the higher body F1
+    (docs/benchmarks.md) and the clean-ups below remove the teasers it lets in.
     """
     return (trafilatura.extract(tree, url=url, include_comments=False, include_tables=False,
-                                deduplicate=False, fast=fast) or "").strip()
+                                deduplicate=False, favor_recall=True, fast=fast) or "").strip()
 
 
 def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | None]:
     """``(text, method)`` for the page; method is None when nothing was found."""
-    reference = article_markup_chars(tree, ld)
-    needed = max(MIN_CHARS, int(SHARE_OF_MARKUP * reference))
+    reference = article_markup(tree, ld)
+
+    def enough(candidate: str) -> bool:
+        return len(candidate) >= MIN_CHARS and coverage(candidate, reference) >= SHARE_OF_MARKUP
 
     text = run_trafilatura(tree, url)
-    if len(text) >= needed:
+    if enough(text):
         return text, "trafilatura"
     candidates = [("trafilatura", text)]
     for method, produce in (
@@ -112,18 +133,22 @@ def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | 
         ("paragraphs", lambda: densest_paragraphs(tree)),
     ):
         candidate = produce()
-        if len(candidate) >= needed and len(candidate) > len(text):
-            log.warning("body of %s from the %s fallback: trafilatura's first pass found %d characters, "
-                        "the page's article markup %d", url, method, len(text), reference)
+        if enough(candidate):
+            log.warning("body of %s from the %s fallback: trafilatura's first pass found %d characters "
+                        "holding %.0f%% of the page's %d characters of article markup", url, method, len(text),
+                        100 * coverage(text, reference), len(reference))
             return candidate, method
         candidates.append((method, candidate))
-    # Nothing is enough: trafilatura's text when it found any, else the longest fallback.
-    own = max(candidates[:2], key=lambda pair: len(pair[1]))
-    method, candidate = own if own[1] else max(candidates[2:], key=lambda pair: len(pair[1]))
+    # Nothing is enough: trafilatura's text when it found any, else the best fallback.
+    def rank(pair: tuple[str, str]) -> tuple[float, int]:
+        return (coverage(pair[1], reference) if reference else 0.0, len(pair[1]))
+
+    own = max(candidates[:2], key=rank)
+    method, candidate = own if own[1] else max(candidates[2:], key=rank)
     if not candidate:
         return "", None
     if method != "trafilatura":
-        log.warning("body of %s from the %s fallback: no candidate reached %d characters", url, method, needed)
+        log.warning("body of %s from the %s fallback: no candidate was enough", url, method)
     return candidate, method
 
 
@@ -131,15 +156,21 @@ _DATE_LINE = re.compile(
     r"^(?:\d{1,2}(?:\s+[^\W\d_]+|\.\d{1,2})(?:\.?\s*\d{4})?[,\s]+)?\d{1,2}:\d{2}$|^\d{1,2}\.\d{1,2}\.\d{4}$")
 
 
+# A short line that only says when and how often the page was read: "два дня назад в 13:07,
+# просмотров: 622", "Просмотров: 1 024", "12:30, 5 комментариев".
+_COUNTER_LINE = re.compile(
+    r"^(?=.{0,80}$).*(?:просмотр\w*|қаралым\w*|views?|комментари\w*|пікір\w*)\s*:?\s*\d[\d\s]*$|"
+    r"^(?=.{0,80}$)[^.!?]*?\d[\d\s]*\s+(?:просмотр\w*|views?|комментари\w*)$", re.I)
+
+
 def drop_teasers(text: str, tree: etree._Element) -> str:
-    """``text`` without the "read also" cards sites put between paragraphs: a line that is all of
-    one link's text (another article's headline), and the bare date/time line printed with it.
-    A link inside a paragraph is never a whole line, so article text is not touched."""
+    """``text`` without the "read also" cards sites put between paragraphs (a line that is all of
+    one link's text, another article's headline, and the bare date/time line printed with it) and
+    without view/comment counter lines. A link inside a paragraph is never a whole line, so
+    article text is not touched."""
     anchors = {_squash(a.text_content()).casefold() for a in tree.iter("a")
                if a.get("href", "#")[:1] not in ("#", "") and len(_squash(a.text_content())) >= 20}
-    if not anchors:
-        return text
-    lines = text.split("\n")
+    lines = [line for line in text.split("\n") if not _COUNTER_LINE.match(line.strip())]
 
     def is_card(line: str) -> bool:
         folded = _squash(line).casefold()
