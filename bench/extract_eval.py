@@ -136,7 +136,7 @@ def score(pages: list[Page], results: list[Result], plain_bodies: list[str] | No
         f1s.append(f1)
         if f1 < 0.99:
             misses.append(f"{pid}: body F1 {f1:.3f} ({result.text_method})")
-        if plain_bodies is not None and result.text_method not in (None, "trafilatura", "trafilatura-fallbacks") and \
+        if plain_bodies is not None and result.text_method not in (None, "trafilatura", "trafilatura-recall") and \
                 len(plain_bodies[i]) >= body_field.MIN_CHARS:
             fallbacks += 1
             misses.append(f"{pid}: body from {result.text_method} although trafilatura had one")

@@ -267,6 +267,9 @@ def _published(tree: etree._Element, ld: JsonLd, url: str, fetched_url: str, zon
         ("meta", lambda: _meta(tree, "datePublished", "pubdate", "publishdate", "publish-date", "date",
                                "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date",
                                "parsely-pub-date", "mediator_published_time", "article:published")),
+        ("microdata", lambda: tree.xpath(
+            'string((//*[@itemprop="datePublished" or @itemprop="dateCreated"]/@content'
+            ' | //*[@itemprop="datePublished" or @itemprop="dateCreated"]/@datetime)[1])')),
         ("time-tag", lambda: tree.xpath(
             "string((//article//time[@datetime] | //time[@datetime])[1]/@datetime)")),
         ("text", text_date),

@@ -114,6 +114,30 @@ def test_read_also_cards_between_paragraphs_are_not_body() -> None:
     assert got.text.split("\n") == PARAGRAPHS
 
 
+def test_standfirst_in_the_headline_header_is_not_restored_as_a_lead() -> None:
+    """kp.ru prints its description under the <h1>, in the <header>: a standfirst, not body."""
+    import lxml.html
+
+    from crawlers.fields import body
+
+    standfirst = "Российские организации рассматривают возможность подачи коллективного иска"
+    html = (f"<html><body><article><header><h1>Каждому владельцу выплатят компенсацию</h1>"
+            f"<div class='ArticleDescription'>{standfirst}</div></header>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>")
+    tree = lxml.html.fromstring(html)
+    assert body.lead_missing_from("\n".join(PARAGRAPHS), tree, standfirst) is None
+    moved = html.replace("</header>", "").replace("<div class='ArticleDescription'>", "</header><div>")
+    assert body.lead_missing_from("\n".join(PARAGRAPHS), lxml.html.fromstring(moved), standfirst) == standfirst
+
+
+def test_photo_credits_and_captions_are_not_body() -> None:
+    article = ("<p>" + PARAGRAPHS[0] + "</p><figure><img src='/a.jpg'><figcaption>Участники праздника в "
+               "Царицынском парке</figcaption></figure><div class='image_caption'>© Фото: ИД «Волгоградская "
+               "правда» / Марина Шабанова</div><p>" + PARAGRAPHS[1] + "</p><p>" + PARAGRAPHS[2] + "</p>")
+    got = extraction.extract(page(article=article).encode(), "https://example.ru/a")
+    assert got.text.split("\n") == PARAGRAPHS
+
+
 def test_view_counter_line_is_not_body() -> None:
     article = "<div class='info'>два дня назад в 13:07, просмотров: 622</div>" + "".join(
         f"<p>{p}</p>" for p in PARAGRAPHS)
@@ -138,6 +162,12 @@ def test_date_nearest_the_headline_wins_over_a_related_story_date() -> None:
     got = extraction.extract(page(before_h1=related, after_h1="<time>3 сентября 2025 года в 10:15</time>")
                              .encode(), "https://example.kz/news/6")
     assert got.published_at == "2025-09-03T10:15:00"
+
+
+def test_microdata_date_on_a_span_is_read() -> None:
+    got = extraction.extract(page(after_h1='<span itemprop="datePublished" content="2020-03-03T18:16:36+03:00">'
+                                           "03 мар, 18:16</span>").encode(), "https://www.rbc.ru/a")
+    assert (got.published_at, got.published_at_method) == ("2020-03-03T18:16:36+03:00", "microdata")
 
 
 def test_a_future_date_is_never_taken() -> None:

@@ -2,9 +2,10 @@
 
 Order (the first that is *enough* wins; ``text_method`` records which):
 
-1. ``trafilatura`` — trafilatura's first pass (``fast=True``) on the parsed ``lxml.html`` tree;
-2. ``trafilatura-fallbacks`` — trafilatura again with its own fallbacks (readability-lxml and
-   jusText compared with its result), as a plain ``trafilatura.extract`` runs;
+1. ``trafilatura`` — trafilatura on the parsed ``lxml.html`` tree, as a plain
+   ``trafilatura.extract`` runs (its own readability-lxml and jusText fallbacks included);
+2. ``trafilatura-recall`` — trafilatura again with ``favor_recall`` (keeps blocks it judged
+   marginal: leads, pull quotes);
 3. ``json-ld`` — the JSON-LD ``articleBody`` the publisher wrote for search engines;
 4. ``paragraphs`` — the densest block of ``<p>`` paragraphs, never inside ``<footer>``, ``<nav>``,
    ``<aside>``, ``<header>``, a form, or an element whose class/id says cookie, footer, menu,
@@ -46,9 +47,16 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _in_boilerplate(element: etree._Element) -> bool:
+def headline_ancestors(tree: etree._Element) -> frozenset[etree._Element]:
+    """The ``<h1>``'s ancestors: never boilerplate for the article under it, whatever their tag
+    or class (mk.ru's whole article sits in an ``<aside>`` once lxml repairs its markup)."""
+    heading = next(iter(tree.iter("h1")), None)
+    return frozenset(heading.iterancestors()) if heading is not None else frozenset()
+
+
+def _in_boilerplate(element: etree._Element, exempt: frozenset[etree._Element] = frozenset()) -> bool:
     for node in element.iterancestors():
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or node in exempt:
             continue
         if node.tag in _BOILERPLATE_TAGS:
             return True
@@ -103,17 +111,15 @@ def coverage(candidate: str, reference: str) -> float:
     return sum((_words(candidate) & wanted).values()) / sum(wanted.values())
 
 
-def run_trafilatura(tree: etree._Element, url: str | None, *, fast: bool = True) -> str:
+def run_trafilatura(tree: etree._Element, url: str | None, *, favor_recall: bool = False) -> str:
     """trafilatura's text for the page; ``tree`` must be an ``lxml.html`` element (it is copied).
 
-    ``fast=True`` skips trafilatura's second opinion (readability-lxml, jusText): half the time,
-    and the same text on pages where the first pass finds the article. ``favor_recall``: news
-    sites style leads, pull quotes and "thought" blocks apart from the paragraphs, and the default
-    (balanced) setting drops them; on tests/real_pages recall gave the higher body F1
-    (docs/benchmarks.md) and the clean-ups below remove the teasers it lets in.
+    Run as a plain ``trafilatura.extract`` runs (its readability/jusText second opinion on:
+    ``fast=True`` lost the second half of an rbc.ru article in tests/real_pages), without tables
+    and comments. ``favor_recall`` is the wider retry when that text is not enough.
     """
     return (trafilatura.extract(tree, url=url, include_comments=False, include_tables=False,
-                                deduplicate=False, favor_recall=True, fast=fast) or "").strip()
+                                deduplicate=False, favor_recall=favor_recall) or "").strip()
 
 
 def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | None]:
@@ -128,7 +134,7 @@ def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | 
         return text, "trafilatura"
     candidates = [("trafilatura", text)]
     for method, produce in (
-        ("trafilatura-fallbacks", lambda: run_trafilatura(tree, url, fast=False)),
+        ("trafilatura-recall", lambda: run_trafilatura(tree, url, favor_recall=True)),
         ("json-ld", lambda: _json_body(ld.article.get("articleBody"))),
         ("paragraphs", lambda: densest_paragraphs(tree)),
     ):
@@ -163,14 +169,24 @@ _COUNTER_LINE = re.compile(
     r"^(?=.{0,80}$)[^.!?]*?\d[\d\s]*\s+(?:просмотр\w*|views?|комментари\w*)$", re.I)
 
 
+# A photo/video credit or caption line: "© Фото: ИД «Волгоградская правда» / Марина Шабанова".
+_CREDIT_LINE = re.compile(r"^(?=.{0,200}$)\s*(?:©\s*)?(?:фото|photo|фотография|видео|video|иллюстрация|кадр|"
+                          r"скриншот|источник фото|сурет|бейне)\s*[:—–-]|^\s*©(?=.{0,200}$)|"
+                          r"^(?=.{0,40}$)\s*(?:источник|source|дереккөз)\b[^.!?]*$", re.I)
+
+
 def drop_teasers(text: str, tree: etree._Element) -> str:
     """``text`` without the "read also" cards sites put between paragraphs (a line that is all of
-    one link's text, another article's headline, and the bare date/time line printed with it) and
-    without view/comment counter lines. A link inside a paragraph is never a whole line, so
+    one link's text, another article's headline, and the bare date/time line printed with it),
+    without view/comment counter lines, photo credits and captions (the text of a
+    ``<figcaption>`` or ``class*=caption`` element), and without blank lines. A link inside a paragraph is never a whole line, so
     article text is not touched."""
     anchors = {_squash(a.text_content()).casefold() for a in tree.iter("a")
                if a.get("href", "#")[:1] not in ("#", "") and len(_squash(a.text_content())) >= 20}
-    lines = [line for line in text.split("\n") if not _COUNTER_LINE.match(line.strip())]
+    captions = {_squash(c.text_content()).casefold() for c in tree.xpath(
+        '//figcaption | //*[contains(@class, "caption")]') if len(_squash(c.text_content())) >= 10}
+    lines = [line for line in text.split("\n") if line.strip() and not _COUNTER_LINE.match(line.strip())
+             and not _CREDIT_LINE.match(line) and _squash(line).casefold() not in captions]
 
     def is_card(line: str) -> bool:
         folded = _squash(line).casefold()
@@ -199,10 +215,11 @@ def lead_missing_from(text: str, tree: etree._Element, description: str | None) 
     lead = _squash(unescape(description))
     if len(lead) < 40 or lead.endswith(("…", "...")) or _squash(lead).casefold() in _squash(text).casefold():
         return None
+    exempt = headline_ancestors(tree)
     for element in tree.iter("div", "p", "span", "strong", "b", "em", "section"):
-        if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a]"):
-            continue
-        if _squash(element.text_content()) == lead and not _in_boilerplate(element):
+        if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a or self::header]"):
+            continue  # a standfirst in the headline's <header> is not the article's first paragraph
+        if _squash(element.text_content()) == lead and not _in_boilerplate(element, exempt):
             return lead
     return None
 
