@@ -179,8 +179,8 @@ def drop_teasers(text: str, tree: etree._Element) -> str:
     """``text`` without the "read also" cards sites put between paragraphs (a line that is all of
     one link's text, another article's headline, and the bare date/time line printed with it),
     without view/comment counter lines, photo credits and captions (the text of a
-    ``<figcaption>`` or ``class*=caption`` element), and without blank lines. A link inside a paragraph is never a whole line, so
-    article text is not touched."""
+    ``<figcaption>`` or ``class*=caption`` element), and without blank lines. A link inside a
+    paragraph is never a whole line, so article text is not touched."""
     anchors = {_squash(a.text_content()).casefold() for a in tree.iter("a")
                if a.get("href", "#")[:1] not in ("#", "") and len(_squash(a.text_content())) >= 20}
     captions = {_squash(c.text_content()).casefold() for c in tree.xpath(
