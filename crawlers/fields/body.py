@@ -216,11 +216,22 @@ def lead_missing_from(text: str, tree: etree._Element, description: str | None) 
     if len(lead) < 40 or lead.endswith(("…", "...")) or _squash(lead).casefold() in _squash(text).casefold():
         return None
     exempt = headline_ancestors(tree)
-    for element in tree.iter("div", "p", "span", "strong", "b", "em", "section"):
-        if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a or self::header]"):
-            continue  # a standfirst in the headline's <header> is not the article's first paragraph
-        if _squash(element.text_content()) == lead and not _in_boilerplate(element, exempt):
-            return lead
+    start = lead[:24]
+    # Walk up from the text nodes where the lead begins (linear, unlike comparing every element).
+    for node in tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"):
+        if start not in _squash(str(node)):
+            continue
+        parent = node.getparent()
+        for element in (parent, *parent.iterancestors()) if parent is not None else ():
+            text = _squash(element.text_content())
+            if len(text) > len(lead):
+                break
+            if text != lead or element.tag not in ("div", "p", "span", "strong", "b", "em", "section"):
+                continue
+            if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a or self::header]"):
+                continue  # a standfirst in the headline's <header> is not the article's first paragraph
+            if not _in_boilerplate(element, exempt):
+                return lead
     return None
 
 
