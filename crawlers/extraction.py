@@ -211,10 +211,13 @@ def _registry_names(title: str | None) -> list[str]:
 
 
 def _title(tree: etree._Element, ld: JsonLd, site_names: list[str]) -> tuple[str | None, str | None]:
-    """The first metadata title the visible ``<h1>`` confirms, else the first in the fixed order.
+    """The title most of the page's sources agree on; among equals, the first in the fixed order.
 
-    JSON-LD ``headline`` is sometimes the SEO title while ``og:title`` and the ``<h1>`` carry the
-    headline readers see; when they differ, the one printed on the page wins.
+    Sources: JSON-LD ``headline``, ``og:title``/``twitter:title``, ``<meta name=title>``, the
+    printed ``<h1>`` and ``<title>``. They disagree on real pages: JSON-LD may carry the SEO title
+    (sport-express.ru), ``og:title`` the social-media one (gazeta.ru), the ``<h1>`` a subheading
+    (kommersant.ru); the headline the page shows readers is the one two of them share. A
+    ``<title>`` that is another candidate plus " — Site name" counts for that candidate.
     """
     heading = titles.clean_title(tree.xpath("string(//h1[1])"))
     found = [(method, title) for method, value in (
@@ -224,11 +227,19 @@ def _title(tree: etree._Element, ld: JsonLd, site_names: list[str]) -> tuple[str
         ("h1", heading),
         ("title-tag", tree.xpath("string(//title[1])")),
     ) if (title := titles.clean_title(value, site_names, heading))]
-    if heading:
-        for method, title in found:
-            if method in ("json-ld", "opengraph", "meta") and title.casefold() == heading.casefold():
-                return title, method
-    return (found[0][1], found[0][0]) if found else (None, None)
+    if not found:
+        return None, None
+    keys = [title.casefold() for _, title in found]
+    for i, (method, title) in enumerate(found):
+        if method == "title-tag":
+            for other in keys[:i]:
+                rest = title.casefold().removeprefix(other)
+                if rest != title.casefold() and titles.starts_with_separator(rest):
+                    keys[i] = other
+    votes = {key: keys.count(key) for key in keys}
+    best = max(range(len(found)), key=lambda i: (votes[keys[i]], -i))
+    method, title = found[best]
+    return title, method
 
 
 def _page_text(tree: etree._Element) -> tuple[str, int]:

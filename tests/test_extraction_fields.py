@@ -96,6 +96,14 @@ def test_headline_the_page_prints_wins_over_a_different_json_ld_seo_headline() -
     assert (got.title, got.title_method) == ("Токаев встретился с Си Цзиньпином", "opengraph")
 
 
+def test_headline_shared_by_h1_and_title_tag_wins_over_a_social_media_og_title() -> None:
+    head = ("<title>Февральское обновление Windows 10 вызывает сбои - Газета.Ru</title>"
+            '<meta property="og:title" content="&laquo;Не могут найти причину&raquo;: патч вызвал синий экран">')
+    got = extraction.extract(page(head=head, h1="Февральское обновление Windows 10 вызывает сбои").encode(),
+                             "https://www.gazeta.ru/a")
+    assert (got.title, got.title_method) == ("Февральское обновление Windows 10 вызывает сбои", "h1")
+
+
 # -------------------------------------------------------------------------------------------- body
 def test_lead_styled_apart_is_kept_as_the_first_paragraph() -> None:
     lead = "Адвокаты считают, что шансы отстоять серебряную медаль сборной повысились"

@@ -28,6 +28,11 @@ def normalize_space(value: str) -> str:
     return re.sub(r"\s+", " ", value.replace("\u00ad", "")).strip()
 
 
+def starts_with_separator(rest: str) -> bool:
+    """Whether ``rest`` (what follows a title) begins with a title/site-name separator."""
+    return any(rest.startswith(sep) for sep in _SEPARATORS)
+
+
 def has_entity(value: str | None) -> bool:
     """Whether an HTML entity is left in a string (a title should never show one)."""
     return bool(value and _ENTITY.search(value))
