@@ -211,35 +211,37 @@ def _registry_names(title: str | None) -> list[str]:
 
 
 def _title(tree: etree._Element, ld: JsonLd, site_names: list[str]) -> tuple[str | None, str | None]:
-    """The title most of the page's sources agree on; among equals, the first in the fixed order.
+    """The headline the page shows its readers, with the source that gave it.
 
-    Sources: JSON-LD ``headline``, ``og:title``/``twitter:title``, ``<meta name=title>``, the
-    printed ``<h1>`` and ``<title>``. They disagree on real pages: JSON-LD may carry the SEO title
-    (sport-express.ru), ``og:title`` the social-media one (gazeta.ru), the ``<h1>`` a subheading
-    (kommersant.ru); the headline the page shows readers is the one two of them share. A
-    ``<title>`` that is another candidate plus " — Site name" counts for that candidate.
+    The sources disagree on real pages: JSON-LD may carry the SEO title (sport-express.ru),
+    ``og:title`` a social-media one (gazeta.ru, woman.ru), the ``<h1>`` a subheading under the
+    real headline printed as ``<h2>`` (kommersant.ru). So, in this order:
+
+    1. the printed ``<h1>`` when a metadata source (JSON-LD, ``og:title``, ``<meta name=title>``,
+       ``<title>`` less " — Site name") says the same;
+    2. a metadata title printed in the body as a heading (``h1``–``h3``, ``itemprop=headline``);
+    3. the ``<h1>``;
+    4. the metadata titles in the order above.
     """
     heading = titles.clean_title(tree.xpath("string(//h1[1])"))
     found = [(method, title) for method, value in (
         ("json-ld", ld.article.get("headline") or ld.article.get("name")),
         ("opengraph", _meta(tree, "og:title", "twitter:title")),
         ("meta", _meta(tree, "title", "dc.title")),
-        ("h1", heading),
         ("title-tag", tree.xpath("string(//title[1])")),
     ) if (title := titles.clean_title(value, site_names, heading))]
-    if not found:
-        return None, None
-    keys = [title.casefold() for _, title in found]
-    for i, (method, title) in enumerate(found):
-        if method == "title-tag":
-            for other in keys[:i]:
-                rest = title.casefold().removeprefix(other)
-                if rest != title.casefold() and titles.starts_with_separator(rest):
-                    keys[i] = other
-    votes = {key: keys.count(key) for key in keys}
-    best = max(range(len(found)), key=lambda i: (votes[keys[i]], -i))
-    method, title = found[best]
-    return title, method
+    if heading:
+        for method, title in found:
+            if title.casefold() == heading.casefold():
+                return heading, "h1" if method == "title-tag" else method
+        printed = {folded for node in tree.xpath(
+            '//body//*[self::h1 or self::h2 or self::h3 or contains(@itemprop, "eadline")]')
+            if (folded := (titles.clean_title(node.text_content()) or "").casefold())}
+        for method, title in found:
+            if method != "title-tag" and title.casefold() in printed:
+                return title, method
+        return heading, "h1"
+    return (found[0][1], found[0][0]) if found else (None, None)
 
 
 def _page_text(tree: etree._Element) -> tuple[str, int]:

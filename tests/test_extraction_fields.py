@@ -77,8 +77,8 @@ def test_json_ld_article_body_is_the_fallback_when_trafilatura_finds_far_less(ca
 # ------------------------------------------------------------------------------------------- title
 def test_title_is_unescaped_and_whitespace_normalized() -> None:
     head = ld(**{"@type": "NewsArticle", "headline": "Суд рассмотрит дело &amp;quot;минера&amp;quot;\n  в Астане"})
-    got = extraction.extract(page(head=head).encode(), "https://example.kz/news/4")
-    assert got.title == 'Суд рассмотрит дело "минера" в Астане'
+    got = extraction.extract(page(head=head, h1="").encode(), "https://example.kz/news/4")
+    assert (got.title, got.title_method) == ('Суд рассмотрит дело "минера" в Астане', "json-ld")
 
 
 @pytest.mark.parametrize("suffix", [" — Коммерсантъ", " | Коммерсантъ", " - Коммерсантъ"])
@@ -102,6 +102,22 @@ def test_headline_shared_by_h1_and_title_tag_wins_over_a_social_media_og_title()
     got = extraction.extract(page(head=head, h1="Февральское обновление Windows 10 вызывает сбои").encode(),
                              "https://www.gazeta.ru/a")
     assert (got.title, got.title_method) == ("Февральское обновление Windows 10 вызывает сбои", "h1")
+
+
+def test_og_title_printed_above_a_subheading_h1_wins() -> None:
+    """kommersant.ru: the headline is an <h2>, the <h1> its subheading."""
+    head = '<meta property="og:title" content="Акционеры уронили сервер">'
+    got = extraction.extract(page(head=head, before_h1="<h2>Акционеры уронили сервер</h2>",
+                                  h1="Конфликт вокруг Masterhost привел к сбоям").encode(), "https://www.kommersant.ru/a")
+    assert (got.title, got.title_method) == ("Акционеры уронили сервер", "opengraph")
+
+
+def test_h1_wins_over_an_og_title_printed_nowhere() -> None:
+    head = ("<title>Соцсети сотрясают фейковые данные</title>"
+            '<meta property="og:title" content="Соцсети сотрясают фейковые данные">')
+    got = extraction.extract(page(head=head, h1="«Усиление паники»: соцсети наводняют фейки").encode(),
+                             "https://www.woman.ru/a")
+    assert (got.title, got.title_method) == ("«Усиление паники»: соцсети наводняют фейки", "h1")
 
 
 # -------------------------------------------------------------------------------------------- body

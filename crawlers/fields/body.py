@@ -204,6 +204,9 @@ def drop_teasers(text: str, tree: etree._Element) -> str:
     return "\n".join(line for line, drop in zip(lines, teaser, strict=True) if not drop)
 
 
+_LEAD_CLASS = re.compile(r"lead|vrez|intro", re.I)  # "лид", "врез": the news lead in Russian newsrooms
+
+
 def lead_missing_from(text: str, tree: etree._Element, description: str | None) -> str | None:
     """The page's lead when trafilatura dropped it: the ``description`` the page declares, printed
     verbatim in its own element of the body (a "lead"/"vrez"/"subtitle" block, not a heading) and
@@ -228,8 +231,10 @@ def lead_missing_from(text: str, tree: etree._Element, description: str | None) 
                 break
             if text != lead or element.tag not in ("div", "p", "span", "strong", "b", "em", "section"):
                 continue
-            if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a or self::header]"):
-                continue  # a standfirst in the headline's <header> is not the article's first paragraph
+            if element.xpath("ancestor-or-self::*[self::h1 or self::h2 or self::h3 or self::a]"):
+                continue
+            if element.xpath("ancestor::header") and not _LEAD_CLASS.search(element.get("class", "")):
+                continue  # a standfirst in the headline's <header> is no paragraph, unless styled as the lead
             if not _in_boilerplate(element, exempt):
                 return lead
     return None
