@@ -40,8 +40,9 @@ _KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _HTML_PARSER = lxml.html.HTMLParser(remove_comments=True)
 _ANY_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|!doctype)", re.I)
 _URL_DATE = (
-    re.compile(r"(?<!\d)(20\d{2})[/-](\d{1,2})[/-](\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<y>20\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
+    re.compile(r"/(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>20\d{2})/"),  # rbc.ru: /politics/03/03/2020/…
 )
 
 
@@ -145,12 +146,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
 # ---------------------------------------------------------------------------------------- metadata
 def url_date_hint(url: str) -> date | None:
-    """A date written in the URL path (``/2025/08/30/``, ``2025-08-30``, ``20250830``), if any."""
+    """A date written in the URL path (``/2025/08/30/``, ``2025-08-30``, ``20250830``,
+    ``/30/08/2025/``), if any."""
     path = re.sub(r"^[a-z]+://[^/]+", "", url)
     for pattern in _URL_DATE:
         for match in pattern.finditer(path):
             try:
-                return date(*(int(g) for g in match.groups()))
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 continue
     return None

@@ -206,6 +206,7 @@ def test_text_dates_parse_russian_and_kazakh_forms() -> None:
     assert dates.from_text("2025 жылғы 29 тамызда") .isoformat() == "2025-08-29"
     assert dates.from_text("13:43, 1 мая 2024").isoformat() == "2024-05-01T13:43:00"
     assert dates.from_text("30.08.2025 12:05").isoformat() == "2025-08-30T12:05:00"
+    assert dates.from_text("03 мар. 2020, 18:16").isoformat() == "2020-03-03T18:16:00"
     assert dates.from_text("31 февраля 2024") is None
 
 

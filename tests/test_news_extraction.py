@@ -71,6 +71,7 @@ def test_binary_served_as_html_is_refused() -> None:
     ("https://vz.ru/politics/2025/8/30/1357001.html", "2025-08-30"),
     ("https://www.zakon.kz/2023-10-17/tokaev.html", "2023-10-17"),
     ("https://tass.ru/politika/20250830/x", "2025-08-30"),
+    ("https://www.rbc.ru/politics/03/03/2020/5e5e1a139a7947838ece510f", "2020-03-03"),
     ("https://egemen.kz/article/380001", None),
     ("https://x.kz/2025/13/45/", None),
 ])
