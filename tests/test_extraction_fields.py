@@ -61,6 +61,16 @@ def test_body_never_falls_back_to_the_footer_or_the_cookie_notice(caplog) -> Non
     assert got.text_method in ("trafilatura", None)
 
 
+def test_article_swallowed_by_an_unclosed_banner_is_still_body() -> None:
+    """inosmi.ru: an unclosed <aside class="banner"> makes the parser nest the rest of the article
+    in it, and trafilatura drops banners."""
+    rest = [f"Абзац номер {i} продолжения статьи о переговорах Казахстана и Китая по транзиту грузов." for i in range(12)]
+    article = ("".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "<aside class='banner'><div class='player'>"
+               + "".join(f"<p>{p}</p>" for p in rest))
+    got = extraction.extract(page(article=article).encode(), "https://inosmi.ru/a")
+    assert all(p in got.text for p in PARAGRAPHS + rest)
+
+
 def test_json_ld_article_body_is_the_fallback_when_trafilatura_finds_far_less(caplog) -> None:
     """A paywalled page: only the lead paragraphs are in the markup, the full text in JSON-LD."""
     caplog.set_level(logging.WARNING, logger="crawlers.fields.body")

@@ -111,6 +111,23 @@ def coverage(candidate: str, reference: str) -> float:
     return sum((_words(candidate) & wanted).values()) / sum(wanted.values())
 
 
+def unwrap_swallowed_article(tree: etree._Element) -> int:
+    """Turn back into plain ``<div>``s the ``<aside>``/banner blocks that hold an article's worth
+    of paragraphs (1,000+ characters in 3+ ``<p>``): an unclosed banner tag makes lxml nest the
+    rest of the article inside it (inosmi.ru), and trafilatura then drops it as an ad. Changes
+    ``tree`` in place; returns how many blocks were unwrapped."""
+    unwrapped = 0
+    for block in tree.xpath('//aside | //*[contains(@class, "banner")]'):
+        texts = [_squash(p.text_content()) for p in block.iter("p")]
+        long = [t for t in texts if len(t) >= 60]
+        if len(long) >= 3 and sum(map(len, long)) >= 1000:
+            block.tag = "div"
+            for attribute in ("class", "id", "role"):
+                block.attrib.pop(attribute, None)
+            unwrapped += 1
+    return unwrapped
+
+
 def run_trafilatura(tree: etree._Element, url: str | None, *, favor_recall: bool = False) -> str:
     """trafilatura's text for the page; ``tree`` must be an ``lxml.html`` element (it is copied).
 
@@ -124,6 +141,7 @@ def run_trafilatura(tree: etree._Element, url: str | None, *, favor_recall: bool
 
 def choose_body(tree: etree._Element, url: str, ld: JsonLd) -> tuple[str, str | None]:
     """``(text, method)`` for the page; method is None when nothing was found."""
+    unwrap_swallowed_article(tree)
     reference = article_markup(tree, ld)
 
     def enough(candidate: str) -> bool:
@@ -175,18 +193,46 @@ _CREDIT_LINE = re.compile(r"^(?=.{0,200}$)\s*(?:©\s*)?(?:фото|photo|фот�
                           r"^(?=.{0,40}$)\s*(?:источник|source|дереккөз)\b[^.!?]*$", re.I)
 
 
+_FURNITURE = ('//footer | //nav | //*[@role="navigation" or @role="contentinfo"] | //*[contains(@class, "cookie") '
+              'or contains(@id, "cookie") or contains(@class, "consent") or contains(@class, "copyright") '
+              'or contains(@class, "footer") or contains(@id, "footer")]')
+
+
+def site_furniture(tree: etree._Element) -> set[str]:
+    """Texts of the page's footer, navigation, cookie notice and copyright blocks (each element
+    and each of their paragraphs, list items, links): lines of these are never body, whichever
+    extractor let them in. Blocks that hold the headline are not furniture."""
+    exempt = headline_ancestors(tree)
+    texts: set[str] = set()
+    for block in tree.xpath(_FURNITURE):
+        if block in exempt:
+            continue
+        for element in (block, *block.iter("p", "li", "a", "span", "div", "small")):
+            text = _squash(element.text_content()).casefold()
+            if 0 < len(text) <= 400:
+                texts.add(text)
+    return texts
+
+
 def drop_teasers(text: str, tree: etree._Element) -> str:
     """``text`` without the "read also" cards sites put between paragraphs (a line that is all of
     one link's text, another article's headline, and the bare date/time line printed with it),
     without view/comment counter lines, photo credits and captions (the text of a
-    ``<figcaption>`` or ``class*=caption`` element), and without blank lines. A link inside a
+    ``<figcaption>`` or ``class*=caption`` element), site furniture (footer, navigation, cookie
+    notice: :func:`site_furniture`) and blank lines. A link inside a
     paragraph is never a whole line, so article text is not touched."""
     anchors = {_squash(a.text_content()).casefold() for a in tree.iter("a")
                if a.get("href", "#")[:1] not in ("#", "") and len(_squash(a.text_content())) >= 20}
     captions = {_squash(c.text_content()).casefold() for c in tree.xpath(
         '//figcaption | //*[contains(@class, "caption")]') if len(_squash(c.text_content())) >= 10}
-    lines = [line for line in text.split("\n") if line.strip() and not _COUNTER_LINE.match(line.strip())
-             and not _CREDIT_LINE.match(line) and _squash(line).casefold() not in captions]
+    furniture = site_furniture(tree)
+
+    def kept(line: str) -> bool:
+        folded = _squash(line).casefold()
+        return bool(folded) and not _COUNTER_LINE.match(folded) and not _CREDIT_LINE.match(folded) and \
+            folded not in captions and folded.removeprefix("- ") not in furniture
+
+    lines = [line for line in text.split("\n") if kept(line)]
 
     def is_card(line: str) -> bool:
         folded = _squash(line).casefold()
@@ -244,6 +290,8 @@ def article_body(tree: etree._Element, url: str, ld: JsonLd, description: object
     """The body as stored: :func:`choose_body`, without "read also" cards, with the lead restored."""
     text, method = choose_body(tree, url, ld)
     text = drop_teasers(text, tree)
+    if not text:
+        return "", None  # all of it was site furniture
     if text and (lead := lead_missing_from(text, tree, description if isinstance(description, str) else None)):
         text = f"{lead}\n{text}"
     return text, method
