@@ -38,11 +38,11 @@ def test_dagbag_has_no_import_errors(dagbag):
 def test_dag_is_daily_on_almaty_data_intervals_one_run_at_a_time(dag):
     from airflow.sdk import CronDataIntervalTimetable
 
-    from mediamon import airflow_support
+    from mediamon import airflow_local
 
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.timetable.expression == "0 0 * * *"
-    assert str(dag.timetable.timezone) == airflow_support.DAG_TIMEZONE
+    assert str(dag.timetable.timezone) == airflow_local.DAG_TIMEZONE
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     assert dag.start_date is not None
@@ -63,10 +63,10 @@ def test_every_task_has_owner_retries_with_backoff_and_doc_md(dag):
 
 
 def test_crawls_run_in_the_crawl_pool_and_produce_the_raw_articles_asset(dag):
-    from mediamon import airflow_support
+    from mediamon import crawl_tasks
 
     crawl = dag.get_task("crawl")
-    assert crawl.pool == airflow_support.CRAWL_POOL
+    assert crawl.pool == crawl_tasks.CRAWL_POOL
     assert "mediamon://db/raw/articles" in {outlet.uri for outlet in crawl.outlets}
 
 

@@ -25,7 +25,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from mediamon import airflow_support, database, run_summary, settings, summary
+from mediamon import airflow_local, database, run_summary, settings, summary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,9 +46,9 @@ def _environment(port: int = 8080) -> dict[str, str]:
     news_url = database.database_url()
     metadata_url = os.environ.get("MEDIAMON_AIRFLOW_METADATA_URL") or None
     if metadata_url is None:
-        airflow_support.ensure_metadata_database(news_url)
-    env = airflow_support.airflow_env(news_url, metadata_url=metadata_url, port=port)
-    airflow_support.write_passwords_file(env)
+        airflow_local.ensure_metadata_database(news_url)
+    env = airflow_local.airflow_env(news_url, metadata_url=metadata_url, port=port)
+    airflow_local.write_passwords_file(env)
     return {**os.environ, **env}
 
 
@@ -160,7 +160,7 @@ def _up(args: argparse.Namespace) -> int:
         processes[name] = subprocess.Popen(command, env=env, cwd=settings.REPO_ROOT, stdout=log_file,
                                            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{args.port}"
-    user, password = airflow_support.admin_credentials()
+    user, password = airflow_local.admin_credentials()
     try:
         if not _wait_for_ui(url):
             print(f"mediamon: the api-server did not answer on {url}; see {logs}/api-server.log",
