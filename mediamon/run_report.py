@@ -18,7 +18,9 @@ STAGES = ("normalize", "deduplicate", "extract_entities", "check_quality", "refr
 
 
 def _scalars(counts: Mapping[str, Any], limit: int = 8) -> str:
-    items = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float | str) and not isinstance(v, bool)]
+    """Numbers and short words of a task's counts (paths and run ids are in XCom, not in the summary)."""
+    items = [f"{k} {v}" for k, v in counts.items()
+             if (isinstance(v, int | float) and not isinstance(v, bool)) or (isinstance(v, str) and len(v) <= 20)]
     return ", ".join(items[:limit]) or "-"
 
 

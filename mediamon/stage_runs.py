@@ -46,7 +46,6 @@ def run_stage(conninfo: str, stage: str, logical_date: date | None,
         log_conn.execute(
             "UPDATE ops.stage_runs SET status = 'succeeded', finished_at = now(), counts = %s"
             " WHERE stage_run_id = %s", (Jsonb(counts, dumps=_json_dumps), stage_run_id))
-    log.info("%s counts: %s", stage, json.dumps(counts, ensure_ascii=False, default=str))
     return counts
 
 

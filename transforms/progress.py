@@ -25,7 +25,8 @@ def interactive() -> bool:
 
 
 class Progress:
-    """Count work done out of ``total`` and say so every ``every_s`` seconds, and once at the end.
+    """Count work done out of ``total`` and say so every ``every_s`` seconds, and at the end (unless
+    the last line already said the final count).
 
     ``emit`` receives each line (default: ``logger.info``); ``clock`` is injectable for tests.
     With ``bar=True`` a tqdm bar replaces the lines.
@@ -39,6 +40,7 @@ class Progress:
         self.emit = emit or (logger or logging.getLogger("mediamon.progress")).info
         self.clock = clock
         self.done = 0
+        self._said = -1  # ``done`` when the last line was emitted
         self.started = self.last = clock()
         self._bar: Any = None
         if bar if bar is not None else (emit is None and interactive()):
@@ -60,10 +62,14 @@ class Progress:
         now = self.clock()
         if now - self.last >= self.every_s:
             self.last = now
-            self.emit(self.line())
+            self._say()
+
+    def _say(self) -> None:
+        self._said = self.done
+        self.emit(self.line())
 
     def finish(self) -> None:
         if self._bar is not None:
             self._bar.close()
-        else:
-            self.emit(self.line())
+        elif self._said != self.done:  # the last line already said it
+            self._say()
