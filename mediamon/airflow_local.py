@@ -58,6 +58,7 @@ def airflow_env(news_url: str, *, metadata_url: str | None = None, home: Path | 
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.REPO_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism()),
         "AIRFLOW__CORE__AUTH_MANAGER":
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{user}:admin",
@@ -71,6 +72,20 @@ def airflow_env(news_url: str, *, metadata_url: str | None = None, home: Path | 
         "MEDIAMON_DATABASE_URL": news_url,
         CONN_ENV: connection_json(news_url),
     }
+
+
+def parallelism(cpus: int | None = None) -> int:
+    """Task processes the local LocalExecutor runs at once: ``MEDIAMON_AIRFLOW_PARALLELISM``, else
+    two per core, between 2 and 8.
+
+    Airflow's default (32) starts 32 LocalExecutor workers, ~145 MB each (4.6 GB on a 2-core
+    machine) for a DAG that never has more than a handful of tasks ready; the crawls wait on the
+    network (hence two per core), NER is CPU-bound (more than the cores only queue).
+    """
+    configured = os.environ.get("MEDIAMON_AIRFLOW_PARALLELISM", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return min(8, max(2, 2 * (cpus or os.cpu_count() or 1)))
 
 
 def write_passwords_file(env: Mapping[str, str]) -> None:
