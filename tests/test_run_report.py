@@ -83,11 +83,17 @@ def test_make_run_shows_task_starts_counts_and_progress_and_hides_the_rest():
     start = ("2026-12-01T21:41:01.0Z [info     ] [DAG TEST] starting task_id=crawl map_index=2 "
              "[airflow.sdk.definitions.dag] loc=dag.py:1501")
     assert progress_line(start) == "crawl[2]: started"
+    labels: list[str] = []
+    plan = "2026-12-01T21:41:00.0Z [info     ] crawl plan: 3 crawls: seeds, vz_ru, tass [task.stdout] loc=x.py:1"
+    assert progress_line(plan, labels) == "  crawl plan: 3 crawls: seeds, vz_ru, tass"
+    assert progress_line(start, labels) == "crawl[tass]: started"
     counts = ("2026-12-01T21:41:09.0Z [info     ] normalize counts: {'in': 5, 'out': 5} "
               "[task.stdout] loc=python.py:10")
     assert progress_line(counts) == "  normalize counts: {'in': 5, 'out': 5}"
     relayed = ("2026-12-01T21:41:05.0Z [info     ] [crawlers.extensions] progress: 3/9 requests done, 2 items, "
                "1.0 requests/s, 3 s [mediamon.crawl] loc=crawling.py:64")
     assert progress_line(relayed) == "  progress: 3/9 requests done, 2 items, 1.0 requests/s, 3 s"
+    assert progress_line("mediamon.crawl_tasks.CrawlFailed: crawl run 6: 1 errors out of 1 attempts") == (
+        "  failed: crawl run 6: 1 errors out of 1 attempts")
     noise = "2026-12-01T21:41:01.0Z [info     ] Task instance state updated [airflow.api] loc=x.py:1 new_state=success"
     assert progress_line(noise) is None

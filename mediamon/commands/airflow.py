@@ -89,21 +89,34 @@ _STRUCTLOG = re.compile(r"^\S+ \[(?P<level>\w+)\s*\] (?P<message>.*?)(?:\s+\[[A-
 _SHOWN = re.compile(r"(^[a-z_]+ counts: |^crawl plan: |^crawl failed: |^entity batches: |progress: "
                     r"|^entities: \d+/\d+ |^partial: |^failed: |^succeeded; |^\s+(crawls|failed|normalize|"
                     r"deduplicate|extract_entities|check_quality|refresh_marts)\b)")
+# The last line of a task's traceback: "mediamon.crawl_tasks.CrawlFailed: crawl run 6: …".
+_EXCEPTION = re.compile(r"^(?:[a-z_]+\.)+(?:[A-Z]\w*(?:Failed|Error|Exception))(?:: (?P<message>.*))?$")
 SHOWN_WIDTH = 160  # a line longer than this is cut: the full counts are in the run report and XCom
 _START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task>\w+) map_index=(?P<index>-?\d+)")
 
 
-def progress_line(raw: str) -> str | None:
-    """The line ``make run`` shows for one line of the DAG run's log, or None to keep it quiet."""
+def progress_line(raw: str, crawl_labels: list[str] | None = None) -> str | None:
+    """The line ``make run`` shows for one line of the DAG run's log, or None to keep it quiet.
+
+    ``crawl_labels`` (filled from the ``crawl plan:`` line as it passes) names mapped crawls by outlet.
+    """
     text = raw.rstrip()
     match = _STRUCTLOG.match(text)
     message = match["message"] if match else text
     start = _START.search(message)
     if start:
-        index = int(start["index"])
-        return f"{start['task']}{f'[{index}]' if index >= 0 else ''}: started"
+        task, index = start["task"], int(start["index"])
+        if task == "crawl" and crawl_labels and 0 <= index < len(crawl_labels):
+            return f"crawl[{crawl_labels[index]}]: started"
+        return f"{task}{f'[{index}]' if index >= 0 else ''}: started"
+    plan = re.match(r"crawl plan: \d+ crawls: (.*)$", message)
+    if plan is not None and crawl_labels is not None and plan[1] != "none":
+        crawl_labels[:] = plan[1].split(", ")
     if match and match["level"] in ("error", "critical") and "Task failed" in message:
-        return f"  task failed: {message}"
+        return None  # the exception's own line (below) says why
+    failure = _EXCEPTION.match(text)
+    if failure is not None:
+        return f"  failed: {failure['message']}"[:SHOWN_WIDTH]
     message = re.sub(r"^\[[\w.]+\] ", "", message)  # a crawl line relayed with its Scrapy logger name
     if not _SHOWN.search(message):
         return None
@@ -121,6 +134,7 @@ def _run(args: argparse.Namespace) -> int:
           f"(AIRFLOW_HOME={env['AIRFLOW_HOME']}) ...", flush=True)
     _init_with(env)
     log_lines: list[str] = []
+    crawl_labels: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         with subprocess.Popen([sys.executable, "-m", "mediamon.airflow_tool", "test", day, "--out", str(out)],
@@ -129,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
             assert proc.stdout is not None
             for raw in proc.stdout:
                 log_lines.append(raw)
-                shown = progress_line(raw)
+                shown = progress_line(raw, crawl_labels)
                 if shown is not None:
                     print(f"[{time.monotonic() - started:5.0f} s] {shown}", flush=True)
         report = json.loads(out.read_text()) if out.exists() else None
@@ -146,10 +160,6 @@ def _run(args: argparse.Namespace) -> int:
         index = f"[{ti.get('label') or ti['map_index']}]" if ti["map_index"] >= 0 else ""
         duration = f" ({ti['duration_s']} s)" if ti.get("duration_s") is not None else ""
         print(f"  {ti['task_id']}{index}: {ti['state']}{duration}")
-    print("\nTask results:")
-    for task_id, values in report["returns"].items():
-        for value in values:
-            print(f"  {task_id}: {json.dumps(value, ensure_ascii=False, default=str)}")
     print()
     print(summary.format_counts(before, after))
     with database.connect(news_url) as conn:
@@ -161,8 +171,11 @@ def _run(args: argparse.Namespace) -> int:
     for marts in report["returns"].get("refresh_marts", []):
         rows = ", ".join(f"{view.removeprefix('mart.')} {count}" for view, count in marts["rows"].items())
         print(f"marts: refreshed {marts['views']} views ({rows})")
-    for run in report["returns"].get("report", []):
-        print("\nRun report:\n" + run["summary"])
+    with database.connect(news_url) as conn:
+        stored = conn.execute("SELECT summary FROM ops.run_reports WHERE airflow_run_id = %s"
+                              " ORDER BY run_report_id DESC LIMIT 1", (report["run_id"],)).fetchone()
+    if stored:
+        print("\nRun report:\n" + stored[0])
     if not report["succeeded"]:
         failed = [f"{t['task_id']}[{t.get('label') or t['map_index']}]" if t["map_index"] >= 0 else t["task_id"]
                   for t in report["tasks"] if t["state"] == "failed"]
