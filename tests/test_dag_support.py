@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pendulum
 import psycopg
 import pytest
 
@@ -105,6 +106,23 @@ def test_manual_run_moment_puts_the_day_inside_the_run_data_interval():
     assert interval.end == datetime(2025, 8, 30, 19, tzinfo=UTC)
     with pytest.raises(ValueError):
         airflow_local.manual_run_moment("2025-08-30T12:00")
+
+
+def test_make_runs_logical_dates_are_never_ones_the_scheduler_uses():
+    """A DAG has one run per logical date: make run must never take a scheduled run's (midnight)."""
+    from airflow.sdk import CronDataIntervalTimetable
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    timetable = coerce_to_core_timetable(CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Almaty"))
+    day = datetime(2025, 12, 25)
+    for offset in range(400):  # across a year, a new year and both ends of every month
+        name = (day + timedelta(days=offset)).date().isoformat()
+        moment = airflow_local.manual_run_moment(name)
+        local = pendulum.instance(moment).in_timezone("Asia/Almaty")
+        assert local != local.start_of("day"), name  # every scheduled run sits at an Almaty midnight
+        interval = timetable.infer_manual_data_interval(run_after=moment)
+        assert pendulum.instance(interval.start).in_timezone("Asia/Almaty").date().isoformat() == name
+        assert interval.end - interval.start == timedelta(days=1)
 
 
 def test_crawl_plan_maps_the_seeds_and_one_news_crawl_per_selected_source(monkeypatch, seeds_dir):
