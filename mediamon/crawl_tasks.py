@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 CRAWL_POOL = "mediamon_crawl"
 CRAWL_POOL_SLOTS = 2
 
+
 class CrawlFailed(RuntimeError):
     """The crawl's exit code or its own stats in ops.crawl_runs say it failed."""
 

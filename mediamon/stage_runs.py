@@ -6,7 +6,6 @@ Used by the DAG's tasks (imported inside them, so parsing the DAG needs no psyco
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -15,7 +14,6 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-log = logging.getLogger(__name__)
 
 def run_stage(conninfo: str, stage: str, logical_date: date | None,
               work: Callable[[psycopg.Connection], dict[str, Any]],
