@@ -132,7 +132,11 @@ def _run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     print(f"Airflow: running DAG media_monitoring for the day {day} "
           f"(AIRFLOW_HOME={env['AIRFLOW_HOME']}) ...", flush=True)
+    print(f"[{time.monotonic() - started:5.0f} s] checking the Airflow metadata database (migrated on first use)",
+          flush=True)
     _init_with(env)
+    print(f"[{time.monotonic() - started:5.0f} s] starting the DAG run (Airflow loads the DAG, then each task "
+          "starts below)", flush=True)
     log_lines: list[str] = []
     crawl_labels: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
