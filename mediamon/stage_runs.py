@@ -64,6 +64,7 @@ def entity_batch_size() -> int:
     return int(os.environ.get("MEDIAMON_ENTITY_BATCH_SIZE", "200"))
 
 
-RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs", "ops.dq_runs", "ops.dq_results", "ops.mart_refreshes")
+RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs", "ops.dq_runs", "ops.dq_results", "ops.mart_refreshes",
+                  "ops.run_reports")
 """Logs that record every attempt by design: re-running a day adds a row per crawl, per stage, per
-quality run (and its per-expectation results) and per mart refresh."""
+quality run (and its per-expectation results), per mart refresh and per run report."""
