@@ -26,6 +26,8 @@ from urllib.parse import urljoin
 import trafilatura
 from lxml import etree
 
+from transforms import urls
+
 EXTRACTOR_VERSION = "mediamon-extraction/1"
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -96,12 +98,13 @@ def _case_score(text: str) -> float:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page's bytes; return ``(text, codec)``. Raise NotHtmlError for binary input."""
-    if looks_binary(body):
-        raise NotHtmlError("binary content (NUL bytes or a file signature), not a text page")
-    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    # A byte-order mark first: UTF-16 text is full of NUL bytes and is not binary for all that.
+    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
     for bom, codec in boms:
         if body.startswith(bom):
             return body[len(bom):].decode(codec, errors="replace"), codec
+    if looks_binary(body):
+        raise NotHtmlError("binary content (NUL bytes or a file signature), not a text page")
     try:
         return body.decode("utf-8"), "utf-8"  # valid UTF-8 is UTF-8, whatever the page declares
     except UnicodeDecodeError:
@@ -291,8 +294,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None) -> 
     canonical = tree.xpath('string(//link[translate(@rel, "CANONICAL", "canonical") = "canonical"]/@href)')
     canonical = canonical.strip()
     canonical = canonical or (_meta(tree, "og:url") or "")
-    if canonical and not canonical.startswith(("javascript:", "#")):
-        result.url = urljoin(url, canonical)
+    if canonical and not canonical.startswith("#") and urls.is_web_url(urljoin(url, canonical)):
+        result.url = urljoin(url, canonical)  # http(s) only: JavaScript:, data: and the like are ignored
 
     articles = _json_ld_articles(tree)
     ld = articles[0] if articles else {}
