@@ -33,9 +33,18 @@ class CrawlResult:
                 f"new {r['items_new']}, quarantined {r['items_quarantined']}, errors {r['errors']}")
 
 
-def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | None = None,
-               scrapy_settings: Mapping[str, str] | None = None) -> CrawlResult:
-    """Run ``scrapy crawl SPIDER`` from the repository root against ``database_url``."""
+@dataclass(frozen=True)
+class SpiderCommand:
+    """A ``scrapy crawl`` invocation; ``run_token`` finds its ``ops.crawl_runs`` row afterwards."""
+
+    argv: list[str]
+    env: dict[str, str]
+    run_token: str
+
+
+def spider_command(database_url: str, spider: str, spider_args: Mapping[str, str] | None = None,
+                   scrapy_settings: Mapping[str, str] | None = None) -> SpiderCommand:
+    """The command line and environment of one crawl (run from the repository root)."""
     run_token = uuid.uuid4().hex
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_token={run_token}"]
     for key, value in (spider_args or {}).items():
@@ -43,8 +52,19 @@ def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | 
     for key, value in (scrapy_settings or {}).items():
         command += ["-s", f"{key}={value}"]
     env = {**os.environ, "MEDIAMON_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-    completed = subprocess.run(command, cwd=settings.REPO_ROOT, env=env, check=False)
+    return SpiderCommand(command, env, run_token)
+
+
+def crawl_run(database_url: str, run_token: str) -> dict[str, object] | None:
+    """The ``ops.crawl_runs`` row of the crawl started with ``run_token``, if it recorded one."""
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        run = conn.execute(
+        return conn.execute(
             "SELECT * FROM ops.crawl_runs WHERE args->>'run_token' = %s", (run_token,)).fetchone()
-    return CrawlResult(completed.returncode, run)
+
+
+def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | None = None,
+               scrapy_settings: Mapping[str, str] | None = None) -> CrawlResult:
+    """Run ``scrapy crawl SPIDER`` from the repository root against ``database_url``."""
+    command = spider_command(database_url, spider, spider_args, scrapy_settings)
+    completed = subprocess.run(command.argv, cwd=settings.REPO_ROOT, env=command.env, check=False)
+    return CrawlResult(completed.returncode, crawl_run(database_url, command.run_token))

@@ -218,8 +218,14 @@ def land_articles(conn: psycopg.Connection, articles: Sequence[RawArticle], craw
 
 
 def start_crawl_run(conn: psycopg.Connection, spider: str, source: str | None, args: dict[str, object]) -> int:
+    """Open a crawl-run row held by ``conn``'s backend; first mark ``abandoned`` the rows of crawls
+    whose process died (``transforms.run_log``). ``conn`` must stay open until the run finishes."""
+    from transforms import run_log
+
+    run_log.abandon_stale(conn, "ops.crawl_runs")
     row = conn.execute(
-        "INSERT INTO ops.crawl_runs (spider, source, args) VALUES (%s, %s, %s) RETURNING crawl_run_id",
+        f"INSERT INTO ops.crawl_runs (spider, source, args, {run_log.BACKEND_COLUMNS}) "
+        f"VALUES (%s, %s, %s, {run_log.BACKEND_VALUES}) RETURNING crawl_run_id",
         (spider, source, json.dumps(args, default=str)),
     ).fetchone()
     return int(row[0])
