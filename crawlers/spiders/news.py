@@ -451,7 +451,9 @@ class NewsSpider(scrapy.Spider):
         self._record(url, source, kind, f"error:{code}", status=status)
         retried = status is not None and self.settings.getbool("RETRY_ENABLED") and status in set(
             self.settings.getlist("RETRY_HTTP_CODES", []))
-        if failure.check(HttpError, Refused) and not retried:
+        # A refusal raised in process_request (private_address) is counted by Scrapy's
+        # downloader/exception_count already; a refused redirect (process_response) is not.
+        if failure.check(HttpError, RedirectRefused) and not retried:
             # Not counted by Scrapy's downloader/exception_count (nor logged as an error by its retry
             # middleware, which does so for retried statuses): log as ERROR so the crawl run counts it.
             self.logger.error("%s %s failed: %s (%s)", kind, url, message, code)
