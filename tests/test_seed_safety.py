@@ -58,3 +58,20 @@ def test_symlinks_and_special_files_are_quarantined_and_never_read(
     assert (result.run["items_seen"], result.run["items_new"], result.run["items_quarantined"]) == (10, 3, 7)
     everything = " ".join(str(r) for r in conn.execute("SELECT text FROM raw.articles").fetchall())
     assert "root:" not in everything and "секрет" not in everything
+
+
+def test_a_crawl_offers_no_remote_control_or_telnet_console(db_url: str, seeds_dir: Path) -> None:
+    """Scrapy 2.19 starts an HTTP server that runs posted Python code (RemoteControl) in every crawl
+    unless told not to; the telnet console is the older way in. Neither may run."""
+    import subprocess
+
+    from mediamon import settings
+    from mediamon.crawling import crawl_run, spider_command
+
+    command = spider_command(db_url, "seed_files", {"directory": str(seeds_dir)}, {"LOG_LEVEL": "INFO"})
+    completed = subprocess.run(command.argv, cwd=settings.REPO_ROOT, env=command.env, capture_output=True,
+                               text=True, timeout=300)
+    assert completed.returncode == 0 and crawl_run(db_url, command.run_token)["status"] == "finished"
+    enabled = completed.stderr.split("Enabled extensions:", 1)[1].split("]", 1)[0]
+    assert "CrawlRunRecorder" in enabled
+    assert "RemoteControl" not in enabled and "TelnetConsole" not in enabled
