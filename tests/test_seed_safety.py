@@ -2,19 +2,22 @@
 
 Issue 12, defect 2: ``ln -s /etc/passwd seeds/x.txt`` used to land the password file in raw,
 core and ``mart.articles``. Defect 7: a UTF-16 file was quarantined as ``binary``, and a file of
-nothing but HTML markup landed as an article. Real crawls (subprocess) into a real PostgreSQL.
+nothing but HTML markup landed as an article. Defect 6: the crawl ran Scrapy's remote-control
+server. One real crawl (subprocess) into a real PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from mediamon.crawling import run_spider
+from mediamon import settings
+from mediamon.crawling import CrawlResult, crawl_run, spider_command
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +41,10 @@ def test_symlinks_and_special_files_are_quarantined_and_never_read(
     (folder / "markup.txt").write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><script>var a = 1;'
                                        '</script></head><body><div class="x"><br/></div></body></html>')
 
-    result = run_spider(db_url, "seed_files", {"directory": str(folder)}, {"LOG_LEVEL": "WARNING"})
+    command = spider_command(db_url, "seed_files", {"directory": str(folder)}, {"LOG_LEVEL": "INFO"})
+    completed = subprocess.run(command.argv, cwd=settings.REPO_ROOT, env=command.env, capture_output=True,
+                               text=True, timeout=300)
+    result = CrawlResult(completed.returncode, crawl_run(db_url, command.run_token))
 
     assert result.exit_code == 0 and result.run["status"] == "finished"
     landed = dict(conn.execute("SELECT url, encoding FROM raw.articles").fetchall())
@@ -59,19 +65,9 @@ def test_symlinks_and_special_files_are_quarantined_and_never_read(
     everything = " ".join(str(r) for r in conn.execute("SELECT text FROM raw.articles").fetchall())
     assert "root:" not in everything and "секрет" not in everything
 
-
-def test_a_crawl_offers_no_remote_control_or_telnet_console(db_url: str, seeds_dir: Path) -> None:
-    """Scrapy 2.19 starts an HTTP server that runs posted Python code (RemoteControl) in every crawl
-    unless told not to; the telnet console is the older way in. Neither may run."""
-    import subprocess
-
-    from mediamon import settings
-    from mediamon.crawling import crawl_run, spider_command
-
-    command = spider_command(db_url, "seed_files", {"directory": str(seeds_dir)}, {"LOG_LEVEL": "INFO"})
-    completed = subprocess.run(command.argv, cwd=settings.REPO_ROOT, env=command.env, capture_output=True,
-                               text=True, timeout=300)
-    assert completed.returncode == 0 and crawl_run(db_url, command.run_token)["status"] == "finished"
+    # Defect 6, same crawl: Scrapy 2.19 starts an HTTP server that runs posted Python code
+    # (RemoteControl) in every crawl unless told not to; the telnet console is the older way in.
     enabled = completed.stderr.split("Enabled extensions:", 1)[1].split("]", 1)[0]
     assert "CrawlRunRecorder" in enabled
     assert "RemoteControl" not in enabled and "TelnetConsole" not in enabled
+
