@@ -4,7 +4,7 @@
 set -euo pipefail
 "$(dirname "$0")/check-secrets.sh" true
 if [[ -z "${AIRFLOW_CONN_MEDIAMON_DB:-}" && -n "${MEDIAMON_DATABASE_URL:-}" ]]; then
-  AIRFLOW_CONN_MEDIAMON_DB="$(python -c 'import os; from mediamon.airflow_support import connection_json; print(connection_json(os.environ["MEDIAMON_DATABASE_URL"]))')"
+  AIRFLOW_CONN_MEDIAMON_DB="$(python -c 'import os; from mediamon.airflow_connection import connection_json; print(connection_json(os.environ["MEDIAMON_DATABASE_URL"]))')"
   export AIRFLOW_CONN_MEDIAMON_DB
 fi
 exec "$@"

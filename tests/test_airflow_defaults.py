@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mediamon import airflow_auth, airflow_support
+from mediamon import airflow_auth, airflow_local
 from mediamon.commands.airflow import local_components
 
 NEWS_URL = "postgresql://postgres:@/news?host=/tmp/socket"
@@ -21,7 +21,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_api_server_binds_localhost_and_the_log_server_is_not_started(tmp_path: Path) -> None:
-    env = airflow_support.airflow_env(NEWS_URL, metadata_url="sqlite://", home=tmp_path, port=8999)
+    env = airflow_local.airflow_env(NEWS_URL, metadata_url="sqlite://", home=tmp_path, port=8999)
     assert env["AIRFLOW__API__HOST"] == "127.0.0.1"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8999/execution/"
     components = local_components("airflow", env["AIRFLOW__API__HOST"], 8999)
@@ -31,7 +31,7 @@ def test_the_api_server_binds_localhost_and_the_log_server_is_not_started(tmp_pa
 
 def test_mediamon_airflow_host_opens_it_to_the_network_on_request(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MEDIAMON_AIRFLOW_HOST", "0.0.0.0")
-    env = airflow_support.airflow_env(NEWS_URL, metadata_url="sqlite://", home=tmp_path, port=8999)
+    env = airflow_local.airflow_env(NEWS_URL, metadata_url="sqlite://", home=tmp_path, port=8999)
     assert env["AIRFLOW__API__HOST"] == "0.0.0.0"
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8999/execution/"
     components = local_components("airflow", "0.0.0.0", 8999)

@@ -18,7 +18,7 @@ import psycopg
 from helpers_raw import insert_raw
 
 from mediamon import settings
-from mediamon.airflow_support import run_stage
+from mediamon.stage_runs import run_stage
 from transforms import marts
 from transforms.normalize import MAX_TEXT_CHARS, normalize_pending
 
@@ -41,7 +41,7 @@ def test_a_truncated_article_is_flagged_through_to_mart(conn: psycopg.Connection
 
 _STAGE = textwrap.dedent("""
     import sys, time
-    from mediamon.airflow_support import run_stage
+    from mediamon.stage_runs import run_stage
     def work(conn):
         time.sleep(120)
         return {}
