@@ -57,7 +57,8 @@ def build_pages(server: FixtureServer, count: int, page_kb: int) -> None:
 
 def run_news(server: FixtureServer, url: str) -> dict[str, float]:
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"feed={server.base_url}/bench/sitemap.xml",
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+               "-s", "MEDIAMON_LOCAL_SOURCES=*"]
     env = {**os.environ, "MEDIAMON_DATABASE_URL": url}
     subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import psycopg

@@ -28,6 +28,7 @@ from lxml import etree
 from crawlers.fields import authors, dates, titles
 from crawlers.fields import body as body_field
 from crawlers.fields.jsonld import JsonLd, read_json_ld
+from transforms import urls
 
 EXTRACTOR_VERSION = "mediamon-extraction/2"
 
@@ -108,12 +109,13 @@ def _case_score(text: str) -> float:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page's bytes; return ``(text, codec)``. Raise NotHtmlError for binary input."""
-    if looks_binary(body):
-        raise NotHtmlError("binary content (NUL bytes or a file signature), not a text page")
-    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    # A byte-order mark first: UTF-16 text is full of NUL bytes and is not binary for all that.
+    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
     for bom, codec in boms:
         if body.startswith(bom):
             return body[len(bom):].decode(codec, errors="replace"), codec
+    if looks_binary(body):
+        raise NotHtmlError("binary content (NUL bytes or a file signature), not a text page")
     try:
         return body.decode("utf-8"), "utf-8"  # valid UTF-8 is UTF-8, whatever the page declares
     except UnicodeDecodeError:
@@ -342,8 +344,8 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None, tim
     canonical = tree.xpath('string(//link[translate(@rel, "CANONICAL", "canonical") = "canonical"]/@href)')
     canonical = canonical.strip()
     canonical = canonical or (_meta(tree, "og:url") or "")
-    if canonical and not canonical.startswith(("javascript:", "#")):
-        result.url = urljoin(url, canonical)
+    if canonical and not canonical.startswith("#") and urls.is_web_url(urljoin(url, canonical)):
+        result.url = urljoin(url, canonical)  # http(s) only: JavaScript:, data: and the like are ignored
 
     ld = read_json_ld(tree)
     site_names = [n for n in (_meta(tree, "og:site_name", "application-name"), *ld.site_names(),

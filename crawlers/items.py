@@ -26,3 +26,8 @@ class FetchedDocument:
     content_path: str | None = None
     rejection_code: str | None = None
     rejection_reason: str | None = None
+    #: True when the input must be plain text (seed files): markup alone is then refused.
+    plain_text: bool = False
+    #: The ``ops.crawl_urls`` row saying what happened to the URL, written by the pipelines in the
+    #: same transaction as the article or quarantine row (None for spiders without URL state).
+    crawl_state: dict[str, object] | None = None

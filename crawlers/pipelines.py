@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from crawlers.extensions import CrawlRunRecorder
 from crawlers.items import FetchedDocument
-from transforms import landing
+from transforms import crawl_state, landing
 from transforms.quarantine import Rejection, quarantine
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,19 @@ class DecodeOrQuarantinePipeline:
         except landing.RejectedInput as rejected:
             recorder = CrawlRunRecorder.of(self.crawler)
             keep_inline = item.body is not None and len(item.body) <= self.max_bytes
-            quarantine(recorder.conn, [Rejection(
+            rejection = Rejection(
                 stage="crawl", item_key=item.url, code=rejected.code, reason=rejected.reason,
                 content=item.body if keep_inline else None,
                 content_path=item.content_path,
                 details={"size": len(item.body) if item.body is not None else item.metadata.get("size"),
                          "source": item.source, "http_status": item.http_status},
-            )], recorder.crawl_run_id)
+            )
+            # The URL counts as done only together with its quarantine row (one transaction).
+            with recorder.conn.transaction():
+                quarantine(recorder.conn, [rejection], recorder.crawl_run_id)
+                if item.crawl_state is not None:
+                    crawl_state.record_many(recorder.conn, [
+                        {**item.crawl_state, "outcome": f"quarantined:{rejected.code}"}])
             stats.inc_value("mediamon/items_quarantined")
             stats.inc_value(f"mediamon/quarantined/{rejected.code}")
             log.warning("quarantined %s: %s (%s)", item.url, rejected.reason, rejected.code)
@@ -57,15 +63,21 @@ class DecodeOrQuarantinePipeline:
         assert item.body is not None
         landing.check_size(len(item.body), self.max_bytes)
         decoded = landing.decode_article_bytes(item.body, item.declared_encoding)
+        if item.plain_text:
+            landing.check_plain_text(decoded.text)
         return landing.RawArticle(
             url=item.url, source=item.source, spider=item.spider, fetched_at=item.fetched_at,
             content=item.body, text=decoded.text, encoding=decoded.encoding, http_status=item.http_status,
-            headers=item.headers, metadata=item.metadata,
+            headers=item.headers, metadata=item.metadata, crawl_state=item.crawl_state,
         )
 
 
 class RawArticleLandingPipeline:
-    """Write articles to ``raw.articles`` in batches; bytes already landed for a URL add no row."""
+    """Write articles to ``raw.articles`` in batches; bytes already landed for a URL add no row.
+
+    Each batch and the spider's ``ops.crawl_urls`` rows for it are one transaction: a crawl killed
+    before a batch commits leaves those URLs unknown, so the next crawl fetches them again.
+    """
 
     def __init__(self, crawler: Crawler, batch_size: int) -> None:
         self.crawler = crawler
@@ -89,7 +101,9 @@ class RawArticleLandingPipeline:
         if not self.batch:
             return
         recorder = CrawlRunRecorder.of(self.crawler)
-        new = landing.land_articles(recorder.conn, self.batch, recorder.crawl_run_id)
+        with recorder.conn.transaction():
+            new = landing.land_articles(recorder.conn, self.batch, recorder.crawl_run_id)
+            crawl_state.record_many(recorder.conn, [a.crawl_state for a in self.batch if a.crawl_state])
         self.crawler.stats.inc_value("mediamon/items_new", new)
         self.crawler.stats.inc_value("mediamon/items_known", len(self.batch) - new)
         log.info("landed %d articles (%d new)", len(self.batch), new)

@@ -10,7 +10,10 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 
 USER_AGENT = "mediamon/0.1 (+https://github.com/mediamon/mediamon; news monitoring)"
 ROBOTSTXT_OBEY = True
+# No way into a running crawl: neither the telnet console nor Scrapy 2.19's remote-control HTTP
+# server (it runs posted Python code inside the crawler; its token sits in a file in $HOME).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 

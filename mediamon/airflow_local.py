@@ -7,12 +7,12 @@ imported (it reads its configuration then).
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mediamon import settings
 from mediamon.airflow_connection import CONN_ENV, connection_json, sqlalchemy_url
@@ -23,11 +23,6 @@ DAG_TIMEZONE = "Asia/Almaty"
 
 def airflow_home() -> Path:
     return Path(os.environ.get("MEDIAMON_AIRFLOW_HOME", settings.local_dir() / "airflow")).resolve()
-
-
-def admin_credentials() -> tuple[str, str]:
-    """Login of the local UI (simple auth manager): ``admin`` / ``MEDIAMON_AIRFLOW_ADMIN_PASSWORD``."""
-    return "admin", os.environ.get("MEDIAMON_AIRFLOW_ADMIN_PASSWORD", "admin")
 
 
 def _jwt_secret(home: Path) -> str:
@@ -41,18 +36,20 @@ def _jwt_secret(home: Path) -> str:
 
 
 def airflow_env(news_url: str, *, metadata_url: str | None = None, home: Path | None = None,
-                port: int = 8080) -> dict[str, str]:
+                port: int = 8080, host: str | None = None) -> dict[str, str]:
     """Environment for the project-local Airflow: where it lives, its metadata DB, auth, the DAGs.
 
     ``metadata_url`` is a SQLAlchemy URL; by default the database ``airflow`` on the same server as
-    the news database (created by :func:`ensure_metadata_database`).
+    the news database (created by :func:`ensure_metadata_database`). ``host`` is the api-server's
+    address (``mediamon.airflow_auth``: 127.0.0.1 unless ``MEDIAMON_AIRFLOW_HOST`` says otherwise).
     """
-    from mediamon import database
+    from mediamon import airflow_auth, database
 
     home = home or airflow_home()
     if metadata_url is None:
         metadata_url = sqlalchemy_url(database.with_database(news_url, AIRFLOW_DB_NAME))
-    user, _ = admin_credentials()
+    host = host or airflow_auth.bind_host()
+    user = airflow_auth.ADMIN_USER
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.REPO_ROOT / "dags"),
@@ -62,8 +59,9 @@ def airflow_env(news_url: str, *, metadata_url: str | None = None, home: Path | 
         "AIRFLOW__CORE__AUTH_MANAGER":
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{user}:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / airflow_auth.PASSWORDS_FILE),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{airflow_auth.client_host(host)}:{port}/execution/",
+        "AIRFLOW__API__HOST": host,
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
@@ -88,13 +86,13 @@ def parallelism(cpus: int | None = None) -> int:
     return min(8, max(2, 2 * (cpus or os.cpu_count() or 1)))
 
 
-def write_passwords_file(env: Mapping[str, str]) -> None:
-    """Pin the admin password the simple auth manager checks (it generates one otherwise)."""
-    path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    user, password = admin_credentials()
-    path.write_text(json.dumps({user: password}))
-    path.chmod(0o600)
+def write_passwords_file(env: Mapping[str, str]) -> Any:
+    """Pin the admin password the simple auth manager checks (``mediamon.airflow_auth``: generated
+    on first start unless ``MEDIAMON_AIRFLOW_ADMIN_PASSWORD`` is set); return the
+    :class:`~mediamon.airflow_auth.AdminLogin`."""
+    from mediamon import airflow_auth
+
+    return airflow_auth.pin_admin_password(Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]))
 
 
 def ensure_metadata_database(news_url: str) -> None:

@@ -64,6 +64,36 @@ def _log_line(level: int, message: str) -> None:
     log.log(level, "%s", message)
 
 
+@dataclass(frozen=True)
+class SpiderCommand:
+    """A ``scrapy crawl`` invocation; ``run_token`` finds its ``ops.crawl_runs`` row afterwards."""
+
+    argv: list[str]
+    env: dict[str, str]
+    run_token: str
+
+
+def spider_command(database_url: str, spider: str, spider_args: Mapping[str, str] | None = None,
+                   scrapy_settings: Mapping[str, str] | None = None) -> SpiderCommand:
+    """The command line and environment of one crawl (run from the repository root); the fault
+    tests start it themselves to kill it."""
+    run_token = uuid.uuid4().hex
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_token={run_token}"]
+    for key, value in (spider_args or {}).items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in (scrapy_settings or {}).items():
+        command += ["-s", f"{key}={value}"]
+    env = {**os.environ, "MEDIAMON_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    return SpiderCommand(command, env, run_token)
+
+
+def crawl_run(database_url: str, run_token: str) -> dict[str, object] | None:
+    """The ``ops.crawl_runs`` row of the crawl started with ``run_token``, if it recorded one."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute(
+            "SELECT * FROM ops.crawl_runs WHERE args->>'run_token' = %s", (run_token,)).fetchone()
+
+
 def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | None = None,
                scrapy_settings: Mapping[str, str] | None = None,
                on_line: Callable[[int, str], None] | None = None) -> CrawlResult:
@@ -73,15 +103,9 @@ def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | 
     module's logger at that level), so progress shows while the crawl runs.
     """
     on_line = on_line or _log_line
-    run_token = uuid.uuid4().hex
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"run_token={run_token}"]
-    for key, value in (spider_args or {}).items():
-        command += ["-a", f"{key}={value}"]
-    for key, value in (scrapy_settings or {}).items():
-        command += ["-s", f"{key}={value}"]
-    env = {**os.environ, "MEDIAMON_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    command = spider_command(database_url, spider, spider_args, scrapy_settings)
     level, last_error = logging.INFO, None
-    with subprocess.Popen(command, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE,
+    with subprocess.Popen(command.argv, cwd=settings.REPO_ROOT, env=command.env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
         assert proc.stdout is not None
         for raw in proc.stdout:
@@ -89,7 +113,4 @@ def run_spider(database_url: str, spider: str, spider_args: Mapping[str, str] | 
             if level >= logging.ERROR and _SCRAPY_LINE.match(raw):
                 last_error = message
             on_line(level, message)
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        run = conn.execute(
-            "SELECT * FROM ops.crawl_runs WHERE args->>'run_token' = %s", (run_token,)).fetchone()
-    return CrawlResult(proc.returncode, run, last_error)
+    return CrawlResult(proc.returncode, crawl_run(database_url, command.run_token), last_error)

@@ -4,6 +4,13 @@ One setting decides: ``MEDIAMON_DATABASE_URL``. When it is unset, mediamon start
 embedded PostgreSQL 16 from the ``pgserver`` wheel, with its data in ``.local/pg``. pgserver runs
 as root, listens on a Unix socket only, and keeps running after the command that started it, so
 every later command (and Airflow) finds the same server.
+
+pgserver initialises its cluster with ``trust`` for everyone, so a login's password was never
+checked: an analyst account (``GRANT mediamon_analyst TO alice``) needed none, and any role name
+got in. :func:`secure_embedded_auth` replaces that with :data:`EMBEDDED_PG_HBA` — only the
+local superuser ``postgres`` over the Unix socket is trusted (it is how mediamon itself connects;
+the socket lives in the git-ignored ``.local/pg``), every other role must give its password
+(``scram-sha-256``) — and reloads the server when the file changed.
 """
 
 from __future__ import annotations
@@ -40,7 +47,35 @@ def start_embedded() -> str:
     data_dir = embedded_data_dir()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
-    return server.get_uri()
+    url = server.get_uri()
+    secure_embedded_auth(data_dir, url)
+    return url
+
+
+EMBEDDED_PG_HBA = """\
+# Written by mediamon (mediamon/database.py): only the local superuser is trusted, over the Unix
+# socket; every other role authenticates with its password. Rewritten at every start.
+# TYPE  DATABASE        USER            ADDRESS                 METHOD
+local   all             postgres                                trust
+local   all             all                                     scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+local   replication     postgres                                trust
+"""
+
+
+def secure_embedded_auth(data_dir: Path, url: str) -> bool:
+    """Make the embedded server check passwords (see the module docstring); return True when the
+    file had to be changed (and the server was told to reload it)."""
+    hba = data_dir / "pg_hba.conf"
+    if hba.read_text() == EMBEDDED_PG_HBA:
+        return False
+    with hba.open("w") as handle:  # in place: the server's user keeps owning the file
+        handle.write(EMBEDDED_PG_HBA)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+    log.info("embedded PostgreSQL: pg_hba.conf now requires passwords for every role but postgres")
+    return True
 
 
 def stop_embedded(timeout_s: float = 30.0) -> bool:

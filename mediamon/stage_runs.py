@@ -26,10 +26,15 @@ def run_stage(conninfo: str, stage: str, logical_date: date | None,
     (``with conn.transaction()``), so a failure keeps the finished batches and a retry goes on
     from there. ``ops.stage_runs`` is a run log: every attempt adds a row.
     """
+    from transforms import run_log
+
     with psycopg.connect(conninfo, autocommit=True) as log_conn:
+        # The record is held by log_conn's backend: if this process dies, the next stage marks it abandoned.
+        run_log.abandon_stale(log_conn, "ops.stage_runs")
         stage_run_id = log_conn.execute(
-            "INSERT INTO ops.stage_runs (stage, logical_date, transform_version) VALUES (%s, %s, %s)"
-            " RETURNING stage_run_id", (stage, logical_date, transform_version)).fetchone()[0]
+            f"INSERT INTO ops.stage_runs (stage, logical_date, transform_version, {run_log.BACKEND_COLUMNS})"
+            f" VALUES (%s, %s, %s, {run_log.BACKEND_VALUES}) RETURNING stage_run_id",
+            (stage, logical_date, transform_version)).fetchone()[0]
         try:
             with psycopg.connect(conninfo, autocommit=autocommit) as conn:
                 counts = work(conn)

@@ -68,6 +68,7 @@ def test_crawl_fails_on_the_dags_error_threshold_and_the_listing_shows_its_quara
     """zakon_kz serves the bad cases: 5 errors in 11 attempts, above the 20% the DAG fails on."""
     monkeypatch.setenv("MEDIAMON_DATABASE_URL", db_url)
     monkeypatch.setenv("MEDIAMON_PROGRESS_INTERVAL_S", "0.5")
+    monkeypatch.setenv("MEDIAMON_LOCAL_SOURCES", "*")  # the fixture site is on 127.0.0.1
     code = cli.main(["crawl", "--source", "zakon_kz", "--base-url", fixture_server.base_url + "/{source}/"])
     captured = capsys.readouterr()
     assert code == 1
@@ -90,6 +91,7 @@ def test_crawl_fails_on_the_dags_error_threshold_and_the_listing_shows_its_quara
 
 def test_a_feed_on_an_outlets_mirror_folder_is_filed_under_that_outlet(db_url, fixture_server, monkeypatch):
     monkeypatch.setenv("MEDIAMON_DATABASE_URL", db_url)
+    monkeypatch.setenv("MEDIAMON_LOCAL_SOURCES", "*")  # the fixture site is on 127.0.0.1
     feed = fixture_server.base_url + "/egemen/rss"
     assert cli.main(["crawl", "--feed", feed, "--base-url", fixture_server.base_url + "/{source}/"]) == 0
     with psycopg.connect(db_url) as conn:

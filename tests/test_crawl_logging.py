@@ -30,7 +30,7 @@ def test_a_dead_outlet_fails_with_its_reason_kept_on_its_crawl_row(db_url, caplo
                                                       ("source", "tass")))
         with pytest.raises(crawl_tasks.CrawlFailed, match="above the threshold"):
             crawl_tasks.run_crawl(db_url, spec, airflow_run_id="manual__test",
-                                  scrapy_settings={"AUTOTHROTTLE_START_DELAY": "0"})
+                                  scrapy_settings={"AUTOTHROTTLE_START_DELAY": "0", "MEDIAMON_LOCAL_SOURCES": "*"})
     errors = [r.getMessage() for r in caplog.records if r.name == "mediamon.crawl" and r.levelno == logging.ERROR]
     assert errors and all("404" in e or "Traceback" not in e for e in errors)
     [row] = crawl_tasks.crawls_of_run(db_url, "manual__test")

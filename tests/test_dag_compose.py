@@ -118,3 +118,58 @@ def test_container_entrypoint_derives_the_airflow_connection_from_the_database_u
     assert json.loads(line.split("=", 1)[1]) == {
         "conn_type": "postgres", "host": "postgres", "port": 5432, "login": "mediamon", "password": "pw",
         "schema": "mediamon"}
+
+
+# --- safe defaults (issue 12) ------------------------------------------------------------------
+
+def test_every_published_port_binds_to_localhost_unless_told_otherwise(compose):
+    published = {name: service["ports"] for name, service in compose["services"].items() if service.get("ports")}
+    assert set(published) == {"postgres", "airflow-apiserver"}
+    for name, ports in published.items():
+        for port in ports:
+            assert str(port).startswith("${MEDIAMON_PUBLISH_ADDRESS:-127.0.0.1}:"), (name, port)
+
+
+def test_every_service_starts_behind_the_placeholder_secret_check(compose):
+    postgres = compose["services"]["postgres"]
+    assert postgres["entrypoint"][0] == "/usr/local/bin/mediamon-check-secrets"
+    assert "./docker/check-secrets.sh:/usr/local/bin/mediamon-check-secrets:ro" in postgres["volumes"]
+    assert 'check-secrets.sh" true' in (REPO_ROOT / "docker" / "entrypoint.sh").read_text()
+    assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in (REPO_ROOT / "Dockerfile").read_text()
+
+
+def _example_env() -> dict[str, str]:
+    lines = (REPO_ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def _run_checked(script: str, env: dict[str, str], *command: str):
+    import os
+    import subprocess
+
+    return subprocess.run([str(REPO_ROOT / "docker" / script), *command], capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], **env})
+
+
+def test_the_env_example_placeholders_are_refused_with_a_reason_each():
+    example = _example_env()
+    result = _run_checked("check-secrets.sh", example, "echo", "started")
+    assert result.returncode == 78 and "started" not in result.stdout
+    for name in ("POSTGRES_PASSWORD", "MEDIAMON_DB_PASSWORD", "AIRFLOW_DB_PASSWORD", "AIRFLOW_ADMIN_PASSWORD",
+                 "AIRFLOW_JWT_SECRET"):
+        assert f"mediamon: error: {name} is a placeholder" in result.stderr, name
+
+
+def test_real_secrets_pass_and_weak_ones_in_urls_do_not():
+    import secrets
+
+    strong = {name: secrets.token_urlsafe(24) for name in (
+        "POSTGRES_PASSWORD", "MEDIAMON_DB_PASSWORD", "AIRFLOW_DB_PASSWORD", "AIRFLOW_ADMIN_PASSWORD",
+        "AIRFLOW_JWT_SECRET")}
+    ok = _run_checked("check-secrets.sh", strong, "echo", "started")
+    assert ok.returncode == 0 and ok.stdout.strip() == "started"
+    short = _run_checked("check-secrets.sh", {**strong, "AIRFLOW_ADMIN_PASSWORD": "hunter2"}, "true")
+    assert short.returncode == 78 and "AIRFLOW_ADMIN_PASSWORD is shorter than 12 characters" in short.stderr
+    url = _run_checked("entrypoint.sh", {"MEDIAMON_DATABASE_URL":
+                                         "postgresql://mediamon:change-me-mediamon@postgres:5432/mediamon"}, "true")
+    assert url.returncode == 78 and "MEDIAMON_DATABASE_URL contains a change-me placeholder" in url.stderr

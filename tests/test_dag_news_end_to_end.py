@@ -40,7 +40,8 @@ def test_dag_takes_seed_and_news_crawls_through_every_stage_and_a_rerun_changes_
         site = server.site
         env = airflow_test_env(db_url, tmp_path, MEDIAMON_CRAWL_NEWS="1",
                                MEDIAMON_NEWS_SOURCES=",".join(CLEAN_OUTLETS),
-                               MEDIAMON_NEWS_BASE_URL=server.base_url + "/{source}/")
+                               MEDIAMON_NEWS_BASE_URL=server.base_url + "/{source}/",
+                               MEDIAMON_LOCAL_SOURCES=",".join(CLEAN_OUTLETS))
         result, (first, second) = run_day(env, DAY, tmp_path / "runs.json", runs=2, checksums=True)
     assert_succeeded(result, [first, second])
     expected = [e for e in site.expected if e.outcome == "landed" and e.source in CLEAN_OUTLETS]

@@ -26,7 +26,8 @@ def test_a_dead_outlet_fails_its_crawl_and_the_run_while_the_others_reach_the_ma
     with FixtureServer() as server:
         env = airflow_test_env(db_url, tmp_path, MEDIAMON_CRAWL_NEWS="1",
                                MEDIAMON_NEWS_SOURCES=",".join((*LIVE_OUTLETS, DEAD_OUTLET)),
-                               MEDIAMON_NEWS_BASE_URL=server.base_url + "/{source}/")
+                               MEDIAMON_NEWS_BASE_URL=server.base_url + "/{source}/",
+                               MEDIAMON_LOCAL_SOURCES="*")
         result, [report] = run_day(env, DAY, tmp_path / "run.json")
     tasks = {(t["task_id"], t["label"] or t["map_index"]): t for t in report["tasks"]}
     assert result.returncode == 1 and report["state"] == "failed", result.stdout[-3000:]

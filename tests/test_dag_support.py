@@ -148,7 +148,8 @@ def test_a_news_crawl_that_exits_0_still_fails_when_its_own_record_shows_too_man
     attempts): Scrapy exits 0 for both, the crawl task fails only the second."""
     from fixture_site import FixtureServer
 
-    fast = {"AUTOTHROTTLE_START_DELAY": "0.05", "AUTOTHROTTLE_MAX_DELAY": "0.2"}
+    fast = {"AUTOTHROTTLE_START_DELAY": "0.05", "AUTOTHROTTLE_MAX_DELAY": "0.2",
+            "MEDIAMON_LOCAL_SOURCES": "*"}  # the fixture site is on 127.0.0.1
     with FixtureServer() as server:
         def spec(source: str) -> crawl_tasks.CrawlSpec:
             return crawl_tasks.CrawlSpec("news", source, (("base_url", server.base_url + "/{source}/"),

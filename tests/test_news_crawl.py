@@ -21,6 +21,8 @@ pytestmark = pytest.mark.slow
 OUTLETS = ",".join(site.FixtureSite.OUTLETS)
 # Polite by default (AutoThrottle starts at 1 s per slot); on localhost the tests start it low.
 FAST = {"LOG_LEVEL": "WARNING", "AUTOTHROTTLE_START_DELAY": "0.05", "AUTOTHROTTLE_MAX_DELAY": "0.2"}
+# The fixture site is on 127.0.0.1: its sources must be declared local, or the address guard refuses it.
+LOCAL = {"MEDIAMON_LOCAL_SOURCES": "*"}
 
 
 @pytest.fixture()
@@ -31,7 +33,7 @@ def fixture_server() -> Iterator[FixtureServer]:
 
 def crawl(db_url: str, server: FixtureServer, **args: str) -> CrawlResult:
     spider_args = {"source": OUTLETS, "base_url": server.base_url + "/{source}/", **args}
-    return run_spider(db_url, "news", spider_args, FAST)
+    return run_spider(db_url, "news", spider_args, {**FAST, **LOCAL})
 
 
 def test_fixture_site_crawls_end_to_end_and_a_second_crawl_fetches_nothing_new(
@@ -122,6 +124,7 @@ def test_ad_hoc_feed_lands_articles_without_a_registry_entry(
     from mediamon import cli
 
     monkeypatch.setenv("MEDIAMON_DATABASE_URL", db_url)
+    monkeypatch.setenv("MEDIAMON_LOCAL_SOURCES", "*")
     feed = fixture_server.base_url + "/egemen/rss"
     assert cli.main(["crawl", "--feed", feed]) == 0
     assert "new 2" in capsys.readouterr().out
@@ -146,5 +149,6 @@ def test_environment_configures_a_bare_news_crawl_for_schedulers(
         db_url: str, conn: psycopg.Connection, fixture_server: FixtureServer, monkeypatch) -> None:
     monkeypatch.setenv("MEDIAMON_NEWS_SOURCES", "egemen")
     monkeypatch.setenv("MEDIAMON_NEWS_BASE_URL", fixture_server.base_url + "/{source}/")
+    monkeypatch.setenv("MEDIAMON_LOCAL_SOURCES", "egemen")  # the environment form of the setting
     result = run_spider(db_url, "news", {}, FAST)
     assert (result.run["status"], result.run["source"], result.run["items_new"]) == ("finished", "egemen", 3)

@@ -17,7 +17,8 @@ from transforms.landing import url_fingerprint
 #: timeouts are not final: the next run tries again.
 FINAL_OUTCOMES = ("fetched", "not_modified", "off_topic")
 FINAL_PREFIXES = ("quarantined:", "error:http_404", "error:http_410", "error:robots_forbidden",
-                  "error:offsite_redirect", "error:redirect_loop", "error:too_many_redirects")
+                  "error:offsite_redirect", "error:redirect_loop", "error:too_many_redirects",
+                  "error:private_address")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +86,9 @@ def decode_article_bytes(data: bytes, declared_encoding: str | None = None) -> D
     """
     if not data.strip():
         raise RejectedInput("empty", "the input is empty or whitespace only")
+    utf16 = _decode_utf16(data)
+    if utf16 is not None:
+        return utf16
     if looks_binary(data):
         raise RejectedInput("binary", "the input contains NUL or control bytes: binary, not text")
     try:
@@ -113,6 +117,53 @@ def decode_article_bytes(data: bytes, declared_encoding: str | None = None) -> D
     )
 
 
+def _decode_utf16(data: bytes) -> DecodedText | None:
+    """UTF-16 text (Windows "Unicode" files), told from binary before the NUL-byte test.
+
+    With a byte-order mark the BOM decides. Without one, UTF-16 is taken only when one byte
+    position of each pair is mostly NUL (ASCII spaces, digits, punctuation) or 0x04 (Cyrillic),
+    the text decodes cleanly, and it reads as text: no control characters.
+    """
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return DecodedText(data[2:].decode(codec), codec)
+            except UnicodeDecodeError:
+                return None
+    if len(data) % 2 or len(data) < 4:
+        return None
+    sample = data[:65536]
+    for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if sum(b in (0, 4) for b in high) < 0.9 * len(high):
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:32768] if ord(ch) < 32 and ch not in "\t\n\r\f")
+        if controls <= max(4, len(text[:32768]) // 100):
+            return DecodedText(text, codec)
+    return None
+
+
+_TAG = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
+#: Fewer letters than this outside markup and the "article" is a template, not a text.
+MIN_PLAIN_TEXT_LETTERS = 20
+
+
+def check_plain_text(text: str) -> None:
+    """Refuse a plain-text input (a seed file) that is only HTML markup: tags, comments, scripts,
+    entities and no sentence of its own. A text quoting an occasional ``<b>`` passes."""
+    if "<" not in text:
+        return
+    visible = _ENTITY.sub(" ", _TAG.sub(" ", text))
+    letters = sum(ch.isalpha() for ch in visible)
+    if letters < MIN_PLAIN_TEXT_LETTERS:
+        raise RejectedInput("markup_only", f"the file is HTML markup with {letters} letters of text outside "
+                                           "the tags (a seed must be the article's plain text)")
+
+
 @dataclass
 class RawArticle:
     """One article as landed: what the crawler saw, plus the decoded text."""
@@ -127,6 +178,8 @@ class RawArticle:
     http_status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, object] = field(default_factory=dict)
+    #: The spider's ``ops.crawl_urls`` row for this article, landed in the same transaction.
+    crawl_state: dict[str, object] | None = field(default=None, repr=False)
 
     @property
     def url_fingerprint(self) -> str:
@@ -165,8 +218,14 @@ def land_articles(conn: psycopg.Connection, articles: Sequence[RawArticle], craw
 
 
 def start_crawl_run(conn: psycopg.Connection, spider: str, source: str | None, args: dict[str, object]) -> int:
+    """Open a crawl-run row held by ``conn``'s backend; first mark ``abandoned`` the rows of crawls
+    whose process died (``transforms.run_log``). ``conn`` must stay open until the run finishes."""
+    from transforms import run_log
+
+    run_log.abandon_stale(conn, "ops.crawl_runs")
     row = conn.execute(
-        "INSERT INTO ops.crawl_runs (spider, source, args) VALUES (%s, %s, %s) RETURNING crawl_run_id",
+        f"INSERT INTO ops.crawl_runs (spider, source, args, {run_log.BACKEND_COLUMNS}) "
+        f"VALUES (%s, %s, %s, {run_log.BACKEND_VALUES}) RETURNING crawl_run_id",
         (spider, source, json.dumps(args, default=str)),
     ).fetchone()
     return int(row[0])

@@ -33,6 +33,7 @@ MART_VIEWS: tuple[str, ...] = (
     "mart.source_freshness",
     "mart.money_facts",
     "mart.quotes",
+    "mart.article_flags",  # after mart.articles, which it reads
 )
 
 DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "core")

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from transforms import urls
+
 ALMATY = ZoneInfo("Asia/Almaty")
 WEEKS = 12
 TOP_ENTITIES = 10
@@ -100,6 +102,15 @@ def gather(conn: psycopg.Connection, day: date) -> dict[str, Any]:
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
+
+
+def _link(url: str | None, label: str | None) -> str:
+    """A link when ``url`` is http(s); other schemes (``JavaScript:``, ``data:``, ``seed://``) are
+    shown as plain text, never as something to click."""
+    href = urls.safe_href(url)
+    if href is None:
+        return _e(label)
+    return f'<a href="{_e(href)}">{_e(label)}</a>'
 
 
 def _when(value: datetime | None) -> str:
@@ -272,14 +283,14 @@ def render(data: dict[str, Any]) -> str:
                    '<ul class="arts">')
         for article in story["articles_today"] or []:
             dup = ' <span class="muted">(duplicate)</span>' if article.get("duplicate") else ""
-            out.append(f'<li><b>{_e(article["source"])}</b>: <a href="{_e(article["url"])}">'
-                       f'{_e(article["title"] or "(no title)")}</a>{dup}</li>')
+            link = _link(article["url"], article["title"] or "(no title)")
+            out.append(f'<li><b>{_e(article["source"])}</b>: {link}{dup}</li>')
         out.append("</ul></div>")
     if data["unstoried"]:
         out.append('<p class="muted">Not grouped into a story:</p><ul class="arts">')
         for article in data["unstoried"]:
-            out.append(f'<li><b>{_e(article["source"])}</b>: <a href="{_e(article["url"])}">'
-                       f'{_e(article["title"] or "(no title)")}</a></li>')
+            link = _link(article["url"], article["title"] or "(no title)")
+            out.append(f'<li><b>{_e(article["source"])}</b>: {link}</li>')
         out.append("</ul>")
 
     out.append(f"<h2>Top entities, 7 days to {day.strftime('%d.%m')}</h2>")
@@ -306,7 +317,7 @@ def render(data: dict[str, Any]) -> str:
         also = "".join(f'; also {_e(q["source"])}, {q["day"].strftime("%d.%m.%Y")}' for q in quote["also"])
         out.append(f'<blockquote><p>«{_e(quote["text"])}»</p><div class="cite">— <b>{_e(quote["speaker"] or "?")}</b>'
                    f', {_e(quote["source"])}, {quote["day"].strftime("%d.%m.%Y")}: '
-                   f'<a href="{_e(quote["url"])}">{_e(_shorten(quote["title"], 90))}</a>{also}</div></blockquote>')
+                   f'{_link(quote["url"], _shorten(quote["title"], 90))}{also}</div></blockquote>')
 
     out.append("<h2>Money figures</h2>")
     if data["money"]:
@@ -315,7 +326,7 @@ def render(data: dict[str, Any]) -> str:
             out.append(f'<tr><td class="num"><span class="amount">{_e(format_amount(fact["amount"], fact["currency"]))}'
                        f'</span></td><td>{_e(_shorten(_context(fact["context"]) or fact["text"], 220))}</td>'
                        f'<td>{_e(fact["source"])}, {fact["day"].strftime("%d.%m")}<br>'
-                       f'<a href="{_e(fact["url"])}">{_e(_shorten(fact["title"], 60))}</a></td></tr>')
+                       f'{_link(fact["url"], _shorten(fact["title"], 60))}</td></tr>')
         out.append("</table>")
     else:
         out.append('<p class="muted">No money figures in these 7 days.</p>')

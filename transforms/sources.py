@@ -21,6 +21,7 @@ import psycopg
 import yaml
 
 from mediamon import settings
+from transforms import urls
 
 LANGUAGES = ("ru", "kk", "en", "zh", "other")
 VERIFICATIONS = ("unverified-memory", "fixture", "fetched", "outlet-docs")
@@ -63,6 +64,39 @@ class Source:
             return False
         host = host.lower().rstrip(".")
         return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    @property
+    def origin_ports(self) -> frozenset[tuple[str, int]]:
+        """The (scheme, port) pairs of the registered URLs (homepage, feeds, sitemaps).
+
+        The standard web ports count as one family: a source registered on ``https://…`` may also
+        be fetched on ``http://…:80`` (outlets redirect one to the other). A non-standard port is
+        allowed only when a registered URL names it (the fixture site, a mirror).
+        """
+        pairs = set()
+        for url in (self.homepage, *self.feeds, *self.sitemaps):
+            found = urls.origin(url)
+            if found is not None:
+                pairs.add((found.scheme, found.port))
+        if pairs & set(urls.DEFAULT_PORTS.items()):
+            pairs |= set(urls.DEFAULT_PORTS.items())
+        return frozenset(pairs)
+
+    def refuses(self, url: str | None) -> str | None:
+        """Why the spider must not fetch (or store) ``url`` for this source, or None when it may.
+
+        ``bad_scheme`` for anything but http(s), ``offsite_link`` for a host outside the source's
+        domains, ``offsite_origin`` for an allowed host on a scheme/port that was not registered
+        (``http://outlet.kz:6379/`` is not the outlet's web site).
+        """
+        found = urls.origin(url or "")
+        if found is None:
+            return "bad_scheme"
+        if not self.allows_host(found.host):
+            return "offsite_link"
+        if (found.scheme, found.port) not in self.origin_ports:
+            return "offsite_origin"
+        return None
 
     def mentions_topic(self, *texts: str | None) -> bool:
         """True when the source has no topic filter or one of the texts mentions a keyword."""

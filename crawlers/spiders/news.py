@@ -20,13 +20,24 @@ Without ``source``/``base_url`` the environment variables ``MEDIAMON_NEWS_SOURCE
 
 Politeness: robots.txt, AutoThrottle, per-domain concurrency (settings below), redirects followed
 only inside the source's own domains and never in a loop.
+
+Safety (docs/security.md): every link, redirect and canonical URL must stay on the source's
+registered origins (http(s), its domains, its registered ports: ``Source.refuses``), and no request
+connects to a loopback, private or link-local address unless the source is named in
+``MEDIAMON_LOCAL_SOURCES`` (``*`` for all: the fixture site on 127.0.0.1 needs it).
+
+Crash safety: the state row of a URL whose page becomes a document (landed or quarantined) travels
+with the document and is written by the pipelines in the same transaction as the article or the
+quarantine row; a feed's validators (ETag) and the source watermarks are written only when the
+crawl finishes. A crawl killed half-way therefore leaves no URL marked as done whose article is
+missing, and the next crawl reads the whole feed again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,13 +49,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawlers import extraction
 from crawlers.extensions import CrawlRunRecorder
 from crawlers.feeds import FeedEntry, FeedError, parse_feed
 from crawlers.items import FetchedDocument
-from transforms import crawl_state
+from transforms import crawl_state, urls
 from transforms import sources as reg
 from transforms.landing import url_fingerprint
 
@@ -56,12 +68,67 @@ STATE_BATCH = 200
 WATERMARK_OVERLAP = timedelta(days=1)
 
 
-class RedirectRefused(IgnoreRequest):
-    """A redirect the spider will not follow; ``code`` is the counted error reason."""
+class Refused(IgnoreRequest):
+    """A request the spider will not make; ``code`` is the counted error reason."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class RedirectRefused(Refused):
+    """A redirect the spider will not follow."""
+
+
+def local_sources_setting(value: str | None) -> frozenset[str]:
+    """``MEDIAMON_LOCAL_SOURCES``: comma-separated source names (or ``*``) that may connect to
+    loopback/private addresses. Empty by default: the open web only."""
+    return frozenset(n.strip() for n in (value or "").split(",") if n.strip())
+
+
+class AddressGuardMiddleware:
+    """Refuse requests to loopback, private, link-local and other non-public addresses.
+
+    Checked after DNS: the host is resolved through the reactor's resolver — Scrapy's caching
+    resolver, whose answer the connection then reuses — so a public name pointing at 10.0.0.5 or
+    127.0.0.1 is refused as well as the literal address. Sources named in
+    ``MEDIAMON_LOCAL_SOURCES`` are exempt (the fixture site, a mirror on the LAN). Runs first
+    (priority 50), before robots.txt is fetched for a new host.
+    """
+
+    def __init__(self, crawler: Crawler, resolve: Callable[[str], Awaitable[str]] | None = None) -> None:
+        self.crawler = crawler
+        self.local = local_sources_setting(
+            crawler.settings.get("MEDIAMON_LOCAL_SOURCES") or os.environ.get("MEDIAMON_LOCAL_SOURCES"))
+        self._resolve = resolve or self._reactor_resolve
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        return cls(crawler)
+
+    @staticmethod
+    async def _reactor_resolve(host: str) -> str:
+        from twisted.internet import reactor
+
+        return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+
+    def _exempt(self, source: reg.Source | None, host: str) -> bool:
+        if "*" in self.local:
+            return True
+        if source is not None:
+            return source.name in self.local
+        spider = self.crawler.spider  # robots.txt requests carry no source: any local source of the host
+        return any(s.name in self.local and s.allows_host(host) for s in getattr(spider, "sources", ()))
+
+    async def process_request(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if not host or self._exempt(request.meta.get("mediamon_source"), host):
+            return None
+        address = urls.ip_literal(host) or await self._resolve(host)
+        if not urls.is_public_address(address):
+            raise Refused("private_address", f"{host} resolves to {address}, a non-public address "
+                                             "(name the source in MEDIAMON_LOCAL_SOURCES to allow it)")
+        return None
 
 
 class SourceRedirectMiddleware:
@@ -77,8 +144,10 @@ class SourceRedirectMiddleware:
         if source is None or response.status not in (301, 302, 303, 307, 308) or not location:
             return response
         target = response.urljoin(location.decode("latin-1"))
-        if not source.allows_host(urlsplit(target).hostname):
-            raise RedirectRefused("offsite_redirect", f"redirect to {target} leaves {list(source.domains)}")
+        refusal = source.refuses(target)
+        if refusal is not None:
+            raise RedirectRefused("offsite_redirect", f"redirect to {target} leaves the origins of "
+                                                      f"{source.name} ({refusal})")
         if target in (*request.meta.get("redirect_urls", []), request.url):
             raise RedirectRefused("redirect_loop", f"redirect loop: {request.url} -> {target}")
         return response
@@ -97,7 +166,8 @@ class NewsSpider(scrapy.Spider):
         "RETRY_TIMES": 1,
         "DOWNLOAD_TIMEOUT": 30,
         "COOKIES_ENABLED": False,
-        "DOWNLOADER_MIDDLEWARES": {"crawlers.spiders.news.SourceRedirectMiddleware": 650},
+        "DOWNLOADER_MIDDLEWARES": {"crawlers.spiders.news.AddressGuardMiddleware": 50,
+                                   "crawlers.spiders.news.SourceRedirectMiddleware": 650},
         "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
     }
 
@@ -114,7 +184,7 @@ class NewsSpider(scrapy.Spider):
         owner = None
         if feed:
             host = urlsplit(feed).hostname
-            if urlsplit(feed).scheme not in ("http", "https") or not host:
+            if not urls.is_web_url(feed) or not host:
                 raise NotConfigured(f"feed {feed!r} is not an http(s) URL")
             try:
                 owner = reg.owner_of(feed, reg.load_registry(registry),
@@ -143,7 +213,9 @@ class NewsSpider(scrapy.Spider):
         self.ad_hoc = bool(feed) and owner is None
         self.source_name = ",".join(s.name for s in self.sources)
         self.requested: set[str] = set()
+        self.newest: dict[str, datetime] = {}
         self.outcomes: list[dict[str, Any]] = []
+        self.listing_outcomes: list[dict[str, Any]] = []  # written when the crawl finishes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -162,25 +234,50 @@ class NewsSpider(scrapy.Spider):
     def _recorder(self) -> CrawlRunRecorder:
         return CrawlRunRecorder.of(self.crawler)
 
+    def _state(self, url: str, source: reg.Source, kind: str, outcome: str, **fields: Any) -> dict[str, Any]:
+        return crawl_state.outcome_row(url=url, source=source.name, kind=kind, outcome=outcome,
+                                       crawl_run_id=self._recorder.crawl_run_id, **fields)
+
     def _record(self, url: str, source: reg.Source, kind: str, outcome: str, **fields: Any) -> None:
-        """Remember what happened to a URL; written in batches (one round trip per URL cost a third
-        of the crawl time in the benchmark)."""
-        self.outcomes.append(crawl_state.outcome_row(url=url, source=source.name, kind=kind, outcome=outcome,
-                                                     crawl_run_id=self._recorder.crawl_run_id, **fields))
+        """Remember what happened to a URL that yields no document (304, off topic, an error);
+        written in batches (one round trip per URL cost a third of the crawl time in the benchmark).
+        Outcomes of documents travel with them instead (:meth:`_document`), and listings wait for
+        the end of the crawl (:meth:`closed`)."""
+        row = self._state(url, source, kind, outcome, **fields)
+        if kind != "article":
+            self.listing_outcomes.append(row)
+            return
+        self.outcomes.append(row)
         if len(self.outcomes) >= STATE_BATCH:
             self._flush_outcomes()
 
-    def _flush_outcomes(self) -> None:
-        rows, self.outcomes = self.outcomes, []
+    def _write(self, work: Callable[[psycopg.Connection], None]) -> None:
         recorder = self._recorder
         if recorder.conn.closed:  # the run recorder closed its connection first: use a short-lived one
             with psycopg.connect(recorder.database_url, autocommit=True) as conn:
-                crawl_state.record_many(conn, rows)
+                work(conn)
         else:
-            crawl_state.record_many(recorder.conn, rows)
+            work(recorder.conn)
+
+    def _flush_outcomes(self) -> None:
+        rows, self.outcomes = self.outcomes, []
+        self._write(lambda conn: crawl_state.record_many(conn, rows))
 
     def closed(self, reason: str) -> None:
+        """Write what is left; feed validators and watermarks only after a finished crawl, so an
+        interrupted one reads its feeds in full next time."""
         self._flush_outcomes()
+        finished = reason == "finished"
+        listings = [row if finished else {**row, "etag": None, "last_modified": None}
+                    for row in self.listing_outcomes]
+
+        def write(conn: psycopg.Connection) -> None:
+            crawl_state.record_many(conn, listings)
+            if finished:
+                for name, newest in self.newest.items():
+                    crawl_state.advance_watermark(conn, name, newest, self._recorder.crawl_run_id)
+
+        self._write(write)
 
     def _count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"mediamon/news/{key}")
@@ -192,7 +289,6 @@ class NewsSpider(scrapy.Spider):
         names = [s.name for s in self.sources]
         self.state = crawl_state.load(conn, names)
         self.marks = crawl_state.watermarks(conn, names)
-        self.newest: dict[str, datetime] = {}
         self.logger.info("news crawl of %s: %d known URLs", ", ".join(names), len(self.state))
         for source in self.sources:
             for url in source.feeds:
@@ -231,8 +327,9 @@ class NewsSpider(scrapy.Spider):
             parsed = parse_feed(response.body, max_bytes=4 * self.max_bytes)
         except FeedError as error:
             self._count(f"{kind}s_refused/{error.code}")
-            self._record(url, source, kind, f"quarantined:{error.code}", status=response.status, **validators)
-            yield self._document(response, source, rejection=(error.code, error.reason))
+            state = self._state(url, source, kind, f"quarantined:{error.code}", status=response.status,
+                                **validators)
+            yield self._document(response, source, rejection=(error.code, error.reason), state=state)
             return
         self._record(url, source, kind, "parsed", status=response.status, **validators)
         mark = self.marks.get(source.name)
@@ -240,23 +337,26 @@ class NewsSpider(scrapy.Spider):
             if mark and child.lastmod and child.lastmod < mark - WATERMARK_OVERLAP:
                 self._count("sitemaps_skipped_by_watermark")
                 continue
-            if source.allows_host(urlsplit(child.url).hostname):
+            refusal = source.refuses(child.url)
+            if refusal is None:
                 yield self._listing_request(child.url, source, "sitemap")
             else:
-                self._count("offsite_links")
+                self._count_refused(refusal)
         for entry in parsed.entries:
             yield from self._article_request(entry, source, url)
-        if source.name in self.newest:
-            recorder = self._recorder
-            crawl_state.advance_watermark(recorder.conn, source.name, self.newest[source.name],
-                                          recorder.crawl_run_id)
+
+    def _count_refused(self, refusal: str) -> None:
+        self._count(f"refused_links/{refusal}")
+        if refusal == "offsite_link":
+            self._count("offsite_links")
 
     def _article_request(self, entry: FeedEntry, source: reg.Source, listing_url: str) -> Iterator[Request]:
         self._count("links_seen")
         if entry.lastmod and (source.name not in self.newest or entry.lastmod > self.newest[source.name]):
             self.newest[source.name] = entry.lastmod
-        if not source.allows_host(urlsplit(entry.url).hostname):
-            self._count("offsite_links")
+        refusal = source.refuses(entry.url)
+        if refusal is not None:
+            self._count_refused(refusal)
             return
         if entry.url in self.requested:
             return
@@ -286,27 +386,28 @@ class NewsSpider(scrapy.Spider):
                  "content_sha256": hashlib.sha256(body).hexdigest(), **_validators(response)}
         if len(body) > self.max_bytes:
             # Not extracted: the landing pipeline quarantines it as too_large (bytes not kept inline).
-            self._record(discovered, source, "article", "quarantined:too_large", **state)
-            yield self._document(response, source)
+            yield self._document(response, source, state=self._state(
+                discovered, source, "article", "quarantined:too_large", **state))
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
             page = extraction.extract(body, response.url, content_type=content_type,
                                       timezone=source.timezone, site_name=source.title)
         except extraction.NotHtmlError as error:
-            self._record(discovered, source, "article", f"quarantined:{error.code}", **state)
-            yield self._document(response, source, rejection=(error.code, str(error)))
+            yield self._document(response, source, rejection=(error.code, str(error)), state=self._state(
+                discovered, source, "article", f"quarantined:{error.code}", **state))
             return
         if len(page.text) < MIN_BODY_CHARS:
-            self._record(discovered, source, "article", "quarantined:no_body", **state)
             yield self._document(response, source, rejection=(
-                "no_body", f"no article text found ({len(page.text)} characters after extraction)"))
+                "no_body", f"no article text found ({len(page.text)} characters after extraction)"),
+                state=self._state(discovered, source, "article", "quarantined:no_body", **state))
             return
         if not source.mentions_topic(page.title, page.text):
             self._count("articles_off_topic")
             self._record(discovered, source, "article", "off_topic", **state)
             return
-        canonical = page.url if source.allows_host(urlsplit(page.url).hostname) else response.url
+        # The canonical URL is stored (raw.articles.url) and rendered: only on the source's origins.
+        canonical = page.url if source.refuses(page.url) is None else response.url
         metadata = {
             **page.as_dict(), "canonical_url": canonical, "discovered_url": discovered,
             "listing_url": response.meta.get("listing_url"),
@@ -314,19 +415,21 @@ class NewsSpider(scrapy.Spider):
         }
         metadata.pop("url")
         self._count("articles_extracted")
-        self._record(discovered, source, "article", "fetched", **state)
-        yield self._document(response, source, url=canonical, metadata=metadata, encoding=page.encoding)
+        yield self._document(response, source, url=canonical, metadata=metadata, encoding=page.encoding,
+                             state=self._state(discovered, source, "article", "fetched", **state))
 
-    def _document(self, response: Response, source: reg.Source, *, url: str | None = None,
-                  metadata: dict[str, Any] | None = None, encoding: str | None = None,
+    def _document(self, response: Response, source: reg.Source, *, state: dict[str, Any],
+                  url: str | None = None, metadata: dict[str, Any] | None = None, encoding: str | None = None,
                   rejection: tuple[str, str] | None = None) -> FetchedDocument:
+        """The page as a document; ``state`` is its ``ops.crawl_urls`` row, written by the pipelines
+        together with the article or quarantine row."""
         code, reason = rejection or (None, None)
         return FetchedDocument(
             url=url or response.request.url, source=source.name, spider=self.name,
             fetched_at=datetime.now(UTC), body=response.body, declared_encoding=encoding,
             http_status=response.status, headers=_selected_headers(response),
             metadata=metadata or {"fetched_url": response.url, "size": len(response.body)},
-            rejection_code=code, rejection_reason=reason,
+            rejection_code=code, rejection_reason=reason, crawl_state=state,
         )
 
     # ------------------------------------------------------------------------------------ errors
@@ -342,13 +445,16 @@ class NewsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             code = f"http_{status}"
-        elif failure.check(RedirectRefused):
+        elif failure.check(Refused):
             code = failure.value.code
-        elif "larger than download max size" in message:
-            self._record(url, source, kind, "quarantined:too_large")
+        elif "larger than download max size" in message or "during decompression" in message:
+            # Over the download limit, as sent or once decompressed (a gzip bomb): quarantined
+            # without its bytes, so the crawl record counts it.
+            code = "too_large" if "larger than download max size" in message else "decompression_bomb"
             yield FetchedDocument(url=url, source=source.name, spider=self.name, fetched_at=datetime.now(UTC),
                                   body=None, metadata={"size": None, "limit": 4 * self.max_bytes},
-                                  rejection_code="too_large", rejection_reason=message)
+                                  rejection_code=code, rejection_reason=message,
+                                  crawl_state=self._state(url, source, kind, f"quarantined:{code}"))
             return
         elif failure.check(IgnoreRequest) and "robots.txt" in message:
             code = "robots_forbidden"
@@ -360,6 +466,8 @@ class NewsSpider(scrapy.Spider):
         self._record(url, source, kind, f"error:{code}", status=status)
         retried = status is not None and self.settings.getbool("RETRY_ENABLED") and status in set(
             self.settings.getlist("RETRY_HTTP_CODES", []))
+        # A refusal raised in process_request (private_address) is counted by Scrapy's
+        # downloader/exception_count already; a refused redirect (process_response) is not.
         if failure.check(HttpError, RedirectRefused) and not retried:
             # Not counted by Scrapy's downloader/exception_count (nor logged as an error by its retry
             # middleware, which does so for retried statuses): log as ERROR so the crawl run counts it.

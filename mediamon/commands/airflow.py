@@ -7,7 +7,9 @@
 - ``run``  runs the DAG for one day's data interval end to end with ``dag.test()`` (no scheduler needed)
   and prints what changed, table by table (``make run``).
 - ``up``   starts api-server, scheduler and dag-processor (LocalExecutor) and prints the UI
-  address and login (``make airflow``); Ctrl-C stops them.
+  address and login (``make airflow``); Ctrl-C stops them. The UI listens on 127.0.0.1 unless
+  ``MEDIAMON_AIRFLOW_HOST`` says otherwise; the admin password is generated on first start and
+  printed that once (``mediamon.airflow_auth``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from mediamon import airflow_local, database, run_summary, settings, summary
+from mediamon import airflow_auth, airflow_local, database, run_summary, settings, summary
 from mediamon.commands import iso_date
 
 
@@ -50,7 +52,11 @@ def _environment(port: int = 8080) -> dict[str, str]:
     if metadata_url is None:
         airflow_local.ensure_metadata_database(news_url)
     env = airflow_local.airflow_env(news_url, metadata_url=metadata_url, port=port)
-    airflow_local.write_passwords_file(env)
+    login = airflow_local.write_passwords_file(env)
+    if login.generated:
+        print(f"mediamon: generated a password for the Airflow UI user {login.user}: {login.password}\n"
+              f"mediamon: it is shown only this once; it is kept in {login.path} (mode 0600). "
+              "Set MEDIAMON_AIRFLOW_ADMIN_PASSWORD to choose one.", file=sys.stderr, flush=True)
     return {**os.environ, **env}
 
 
@@ -192,6 +198,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def local_components(airflow: str, host: str, port: int) -> dict[str, list[str]]:
+    """The commands ``up`` starts. The api-server binds ``host``; on a loopback host the scheduler
+    does not start Airflow's log server, which would listen on every interface (the api-server
+    reads LocalExecutor task logs from disk, so nothing needs it)."""
+    scheduler = [airflow, "scheduler"] + (["--skip-serve-logs"] if airflow_auth.is_loopback(host) else [])
+    return {
+        "api-server": [airflow, "api-server", "--host", host, "--port", str(port)],
+        "scheduler": scheduler,
+        "dag-processor": [airflow, "dag-processor"],
+    }
+
+
 def _wait_for_ui(url: str, timeout_s: float = 120) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -211,25 +229,23 @@ def _up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     logs = Path(env["AIRFLOW_HOME"]) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    airflow = _bin("airflow")
-    components = {
-        "api-server": [airflow, "api-server", "--port", str(args.port)],
-        "scheduler": [airflow, "scheduler"],
-        "dag-processor": [airflow, "dag-processor"],
-    }
+    components = local_components(_bin("airflow"), env["AIRFLOW__API__HOST"], args.port)
     processes: dict[str, subprocess.Popen] = {}
     for name, command in components.items():
         log_file = (logs / f"{name}.log").open("ab")
         processes[name] = subprocess.Popen(command, env=env, cwd=settings.REPO_ROOT, stdout=log_file,
                                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{args.port}"
-    user, password = airflow_local.admin_credentials()
+    host = env["AIRFLOW__API__HOST"]
+    url = f"http://{airflow_auth.client_host(host)}:{args.port}"
+    login = airflow_local.write_passwords_file(env)
+    shown = login.password if os.environ.get("MEDIAMON_AIRFLOW_ADMIN_PASSWORD") else f"(password in {login.path})"
     try:
         if not _wait_for_ui(url):
             print(f"mediamon: the api-server did not answer on {url}; see {logs}/api-server.log",
                   file=sys.stderr)
             return 1
-        print(f"\nAirflow UI: {url}   login: {user} / {password}   (simple auth manager)\n"
+        listening = "this machine only" if airflow_auth.is_loopback(host) else f"{host}: reachable from the network"
+        print(f"\nAirflow UI: {url}   login: {login.user} / {shown}   (simple auth manager; {listening})\n"
               f"DAG: media_monitoring   logs: {logs}/<component>.log   stop: Ctrl-C\n", flush=True)
         while True:
             for name, proc in processes.items():

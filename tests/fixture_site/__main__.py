@@ -14,7 +14,8 @@ def main() -> None:
     args = parser.parse_args()
     with FixtureServer(args.port) as server:
         print(f"fixture news site at {server.base_url}/ — outlets: {', '.join(server.site.OUTLETS)}")
-        print(f"try: mediamon crawl --source tengrinews --base-url '{server.base_url}/{{source}}/'")
+        print(f"try: MEDIAMON_LOCAL_SOURCES=tengrinews mediamon crawl --source tengrinews "
+              f"--base-url '{server.base_url}/{{source}}/'")
         try:
             while True:
                 time.sleep(3600)

@@ -44,6 +44,7 @@ class Route:
     location: str | None = None
     delay: float = 0.0
     conditional: bool = True
+    headers: dict[str, str] = field(default_factory=dict)  # sent as they are (Content-Encoding, ...)
 
 
 @dataclass
@@ -411,7 +412,7 @@ class _Handler(BaseHTTPRequestHandler):
                     and self.headers.get("If-Modified-Since") == LAST_MODIFIED):
                 self._send(304, b"", None, headers)
                 return
-        self._send(route.status, route.body, route.content_type, headers)
+        self._send(route.status, route.body, route.content_type, {**headers, **route.headers})
 
     def _send(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
         self.send_response(status)
