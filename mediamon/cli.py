@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.quality",
     "mediamon.commands.docs",
     "mediamon.commands.report",
+    "mediamon.commands.search",
     "mediamon.commands.airflow",
 )
 

@@ -1,0 +1,60 @@
+"""Helpers for the search, watchlist, alert and delivery tests: plant articles with known words,
+entities, stories and days straight into core (standing in for the NLP stages), so each
+expectation can be checked by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import psycopg
+from helpers_quality import land_raw
+
+
+def article(conn: psycopg.Connection, *, source: str, slug: str, title: str | None, text: str,
+            published: datetime | None, fetched_at: datetime | None = None,
+            entities: tuple[int, ...] = (), story: int | None = None) -> int:
+    """One core.articles row (with its raw version), its mentions of ``entities`` and its story.
+
+    ``published=None`` plants an undated article (published_at = first fetch, method crawl_time,
+    as the normalizer does today)."""
+    fetched = fetched_at or (published + timedelta(hours=1) if published else datetime.now().astimezone())
+    raw_id = land_raw(conn, url=f"https://{source}.kz/{slug}", source=source, text=text, fetched_at=fetched)
+    article_id = conn.execute(
+        """
+        INSERT INTO core.articles (url_fingerprint, raw_article_id, url, source, title, title_method,
+            published_at, published_at_method, language, text, text_sha256, word_count, normalizer_version)
+        SELECT url_fingerprint, raw_article_id, url, source, %s, CASE WHEN %s::text IS NULL THEN NULL ELSE 'header' END,
+               %s, %s, 'ru', text, content_sha256, %s, 'test'
+        FROM raw.articles WHERE raw_article_id = %s RETURNING article_id
+        """, (title, title, published or fetched, "header" if published else "crawl_time", len(text.split()),
+              raw_id)).fetchone()[0]
+    for position, entity_id in enumerate(entities):
+        conn.execute(
+            "INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, ner_type, entity_id, "
+            "extractor_version) SELECT %s, %s, %s, canonical_name, canonical_name, type, type, entity_id, 'test' "
+            "FROM core.entities WHERE entity_id = %s", (article_id, position * 10, position * 10 + 5, entity_id))
+    if story is not None:
+        when = published or fetched
+        conn.execute(
+            "INSERT INTO core.stories (story_id, title, first_published_at, last_published_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (story_id) DO UPDATE SET last_published_at = greatest(core.stories.last_published_at, "
+            "EXCLUDED.last_published_at), first_published_at = least(core.stories.first_published_at, "
+            "EXCLUDED.first_published_at)", (story, title, when, when))
+        conn.execute("INSERT INTO core.story_articles (article_id, story_id) VALUES (%s, %s)", (article_id, story))
+    return article_id
+
+
+def entity(conn: psycopg.Connection, name: str, type_: str = "PER", aliases: tuple[str, ...] = ()) -> int:
+    entity_id = conn.execute(
+        "INSERT INTO core.entities (entity_key, canonical_name, type, origin) VALUES (%s, %s, %s, 'seed') "
+        "RETURNING entity_id", (f"{type_}:{name}", name, type_)).fetchone()[0]
+    for alias in (name, *aliases):
+        conn.execute("INSERT INTO core.entity_aliases (alias, entity_id, type, origin) VALUES (%s, %s, %s, 'seed')",
+                     (alias, entity_id, type_))
+    return entity_id
+
+
+def refresh_marts(conn: psycopg.Connection) -> None:
+    from transforms import marts
+
+    marts.refresh(conn, allow_unchecked=True)
