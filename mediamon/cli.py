@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.docs",
     "mediamon.commands.report",
     "mediamon.commands.search",
+    "mediamon.commands.watch",
     "mediamon.commands.airflow",
 )
 

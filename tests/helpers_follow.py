@@ -12,11 +12,11 @@ from helpers_quality import land_raw
 
 def article(conn: psycopg.Connection, *, source: str, slug: str, title: str | None, text: str,
             published: datetime | None, fetched_at: datetime | None = None,
-            entities: tuple[int, ...] = (), story: int | None = None) -> int:
+            entities: tuple[int, ...] = (), story: int | None = None, crawl_time: datetime | None = None) -> int:
     """One core.articles row (with its raw version), its mentions of ``entities`` and its story.
 
-    ``published=None`` plants an undated article (published_at = first fetch, method crawl_time,
-    as the normalizer does today)."""
+    ``published=None`` plants an undated article: published_at is ``crawl_time`` (default: the
+    fetch), method crawl_time, as the normalizer does today for a later version of the page."""
     fetched = fetched_at or (published + timedelta(hours=1) if published else datetime.now().astimezone())
     raw_id = land_raw(conn, url=f"https://{source}.kz/{slug}", source=source, text=text, fetched_at=fetched)
     article_id = conn.execute(
@@ -26,8 +26,8 @@ def article(conn: psycopg.Connection, *, source: str, slug: str, title: str | No
         SELECT url_fingerprint, raw_article_id, url, source, %s, CASE WHEN %s::text IS NULL THEN NULL ELSE 'header' END,
                %s, %s, 'ru', text, content_sha256, %s, 'test'
         FROM raw.articles WHERE raw_article_id = %s RETURNING article_id
-        """, (title, title, published or fetched, "header" if published else "crawl_time", len(text.split()),
-              raw_id)).fetchone()[0]
+        """, (title, title, published or crawl_time or fetched, "header" if published else "crawl_time",
+              len(text.split()), raw_id)).fetchone()[0]
     for position, entity_id in enumerate(entities):
         conn.execute(
             "INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, ner_type, entity_id, "
