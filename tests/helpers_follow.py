@@ -1,10 +1,17 @@
 """Helpers for the search, watchlist, alert and delivery tests: plant articles with known words,
 entities, stories and days straight into core (standing in for the NLP stages), so each
-expectation can be checked by hand."""
+expectation can be checked by hand; and real local SMTP (aiosmtpd) and webhook (http.server)
+endpoints on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 from helpers_quality import land_raw
@@ -58,3 +65,71 @@ def refresh_marts(conn: psycopg.Connection) -> None:
     from transforms import marts
 
     marts.refresh(conn, allow_unchecked=True)
+
+
+# --- real local delivery endpoints ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    """aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
+                              envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[int, SmtpSink]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its port and the received messages."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, sink
+    finally:
+        controller.stop()
+
+
+@contextlib.contextmanager
+def webhook_server(fail_first: int = 0) -> Iterator[tuple[str, list[dict]]]:
+    """An HTTP server on 127.0.0.1 that answers 500 to the first ``fail_first`` POSTs and 204 after;
+    yields its URL and the JSON bodies it accepted."""
+    received: list[dict] = []
+    calls = {"n": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            calls["n"] += 1
+            if calls["n"] <= fail_first:
+                self.send_response(500)
+                self.end_headers()
+                return
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()
