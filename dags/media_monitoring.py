@@ -37,6 +37,15 @@ quality runs `ops.dq_runs` (with a Data Docs link). Bad input is never dropped:
 it is in `ops.quarantine` with its reason.
 
 Database: the Airflow connection `mediamon_db` (`AIRFLOW_CONN_MEDIAMON_DB`).
+
+## Following the news: `refresh_marts` → `detect_alerts` → `notify`
+
+After the marts, `detect_alerts` records the day's new matches of every analyst watchlist
+(`analyst.watchlists` → `mart.watch_matches`) and the spikes per canonical entity, entity pair and
+story plus breaking stories (`mart.alerts`; method in `docs/alerts.md`). `notify` sends what was
+not delivered yet by e-mail and webhook (`MEDIAMON_SMTP_HOST`, `MEDIAMON_ALERT_MAIL_TO`,
+`MEDIAMON_WEBHOOK_URL`); a failed delivery is recorded in `ops.deliveries` and retried by the next
+run, and never fails the run. Re-running a day sends nothing twice.
 """
 
 from __future__ import annotations
@@ -60,6 +69,8 @@ CORE_FACTS = Asset(name="mediamon.core.facts", uri="mediamon://db/core/facts", g
 CORE_QUOTES = Asset(name="mediamon.core.quotes", uri="mediamon://db/core/quotes", group="mediamon")
 DQ_RESULTS = Asset(name="mediamon.ops.dq_results", uri="mediamon://db/ops/dq_results", group="mediamon")
 MARTS = Asset(name="mediamon.mart", uri="mediamon://db/mart", group="mediamon")
+ALERTS = Asset(name="mediamon.mart.alerts", uri="mediamon://db/mart/alerts", group="mediamon")
+WATCH_MATCHES = Asset(name="mediamon.mart.watch_matches", uri="mediamon://db/mart/watch_matches", group="mediamon")
 CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 default_args = {
@@ -290,11 +301,62 @@ def media_monitoring():
         print(f"marts counts: {counts}")
         return counts
 
+    @task(outlets=[ALERTS, WATCH_MATCHES])
+    def detect_alerts(marts_result: dict) -> dict:
+        """
+        ### Detect alerts
+        `transforms.follow.watchlists.evaluate`: every enabled watchlist of `analyst.watchlists`
+        (a query and/or canonical entities, an entity pair, outlets) against the articles of the
+        run's day and the two days before (late crawls) → new rows in `mart.watch_matches`.
+        Then `transforms.follow.alerts.detect`: articles per canonical entity, entity pair and
+        story on the day against a winsorized 28-day baseline (Poisson, or negative binomial
+        when the history is overdispersed), and stories many outlets took up that day
+        (breaking) → `mart.alerts`, with the top articles as evidence. Undated articles count
+        on the day they were first seen. Thresholds: `MEDIAMON_ALERT_*` (docs/alerts.md).
+        Idempotent: a re-run adds no match and no alert. Returns: new matches, alerts per kind.
+        """
+        from mediamon import airflow_support
+        from transforms.follow import alerts, watchlists
+
+        day = _logical_day()
+
+        def work(conn) -> dict:
+            return {"watchlists": watchlists.evaluate(conn, day), "alerts": alerts.detect(conn, day)}
+
+        counts = airflow_support.run_stage(airflow_support.mediamon_database_url(), "alerts", day, work,
+                                           autocommit=True)
+        print(f"alerts counts: {counts}")
+        return counts
+
+    @task(retries=1)
+    def notify(found: dict) -> dict:
+        """
+        ### Notify
+        `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
+        `_USER`, `_PASSWORD`, `_STARTTLS`; to `MEDIAMON_ALERT_MAIL_TO`) and one JSON POST
+        (`MEDIAMON_WEBHOOK_URL`) carrying every alert and watchlist match not yet delivered on
+        that channel. A channel without its address is off. Each send is tried
+        `MEDIAMON_NOTIFY_ATTEMPTS` times (default 3) with a doubling wait; the outcome per item
+        and channel is in `ops.deliveries` (sent items never go out again; failed ones are retried
+        by the next run). A delivery failure never fails this task. Returns: sent/failed per channel.
+        """
+        from mediamon import airflow_support
+        from transforms.follow import notify as delivery
+
+        def work(conn) -> dict:
+            return delivery.notify(conn, _logical_day())
+
+        report = airflow_support.run_stage(airflow_support.mediamon_database_url(), "notify", _logical_day(), work,
+                                           autocommit=True)
+        print(f"notify report: {report}")
+        return report
+
     crawls = _mapped(crawl).expand(spec=plan_crawls())
     check_schema() >> crawls
     stories = deduplicate(normalize(crawls))
     entities = _mapped(extract_entities).expand(article_ids=plan_entity_batches(stories))
-    refresh_marts(check_quality(entities))
+    marts = refresh_marts(check_quality(entities))
+    notify(detect_alerts(marts))
 
 
 media_monitoring()

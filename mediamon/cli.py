@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.report",
     "mediamon.commands.search",
     "mediamon.commands.watch",
+    "mediamon.commands.alerts",
     "mediamon.commands.airflow",
 )
 

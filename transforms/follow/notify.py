@@ -59,7 +59,7 @@ def pending(conn: psycopg.Connection, channel: str, day: date) -> dict[str, list
     return {"alerts": alerts, "watch_matches": matches}
 
 
-def _describe(alert: dict[str, Any]) -> str:
+def describe(alert: dict[str, Any]) -> str:
     if alert["kind"] == "breaking":
         return (f"breaking: «{alert['subject']}» — {alert['count']} outlets took it up "
                 f"(it had {alert['baseline']:.0f} before)")
@@ -78,7 +78,7 @@ def email_message(items: dict[str, list[dict[str, Any]]], day: date, settings: N
     if items["alerts"]:
         lines += ["ALERTS", ""]
         for alert in items["alerts"]:
-            lines.append(f"* {alert['day']} {_describe(alert)}")
+            lines.append(f"* {alert['day']} {describe(alert)}")
             for a in alert["top_articles"][:5]:
                 lines.append(f"    - {a['source']}: {a.get('title') or '(no title)'} {a['url']}")
         lines.append("")

@@ -33,7 +33,7 @@ class AlertSettings:
     min_score: float = 3.0         # -log10 p: 3 = a one-in-a-thousand day under the baseline
     min_ratio: float = 2.0         # and at least this many times the baseline mean
     baseline_floor: float = 0.2    # articles/day assumed for a subject never seen before
-    breaking_outlets: int = 4      # outlets new to a story in one day that make it "breaking"
+    breaking_outlets: int = 5      # outlets new to a story in one day that make it "breaking"
     top_articles: int = 5          # evidence kept per alert
 
     @classmethod
