@@ -35,7 +35,7 @@ MART_VIEWS: tuple[str, ...] = (
     "mart.quotes",
 )
 
-DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "core")
+DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "analyst", "core")
 
 
 class MartRefreshRefused(RuntimeError):

@@ -43,14 +43,20 @@ def search(conn: psycopg.Connection, query: str, *, from_day: date | None = None
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def format_hits(hits: list[dict[str, Any]]) -> str:
     """Hits as terminal text: rank, day, outlet, headline, story, then the snippet and the URL."""
     if not hits:
         return "no articles match"
     lines: list[str] = []
     for n, hit in enumerate(hits, 1):
-        story = f" · story {hit['story_id']}" + (f" «{hit['story_title']}»" if hit["story_title"] else "") \
-            if hit["story_id"] else ""
+        story = ""
+        if hit["story_id"]:
+            title = hit["story_title"] if hit["story_title"] and hit["story_title"] != hit["title"] else None
+            story = f" · story {hit['story_id']}" + (f" «{_shorten(title, 60)}»" if title else "")
         lines.append(f"{n:>2}. {hit['day'] or '—'}  {hit['source']}  {hit['title'] or '(no title)'}"
                      f"  [rank {hit['rank']:.3f}{story}]")
         lines.append(f"    {' '.join((hit['snippet'] or '').split())}")
