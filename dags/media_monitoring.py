@@ -6,7 +6,7 @@ into PostgreSQL and through the stages below, one **Almaty calendar day** per ru
 
 `check_schema` → `plan_crawls` → `crawl` (one per spider/outlet) → `collect_crawls` → `normalize` →
 `deduplicate` → `plan_entity_batches` → `extract_entities` (one per batch) → `check_quality` →
-`refresh_marts` → `report`
+`refresh_marts` → `report`; `refresh_marts` → `detect_alerts` → `notify`
 
 ## When an outlet is down
 
@@ -50,6 +50,15 @@ stage also writes a row to `ops.stage_runs`; crawls write `ops.crawl_runs`, qual
 with its reason (`mediamon quality quarantine` lists every open row with its stage).
 
 Database: the Airflow connection `mediamon_db` (`AIRFLOW_CONN_MEDIAMON_DB`).
+
+## Following the news: `refresh_marts` → `detect_alerts` → `notify`
+
+After the marts, `detect_alerts` records the day's new matches of every analyst watchlist
+(`analyst.watchlists` → `mart.watch_matches`) and the spikes per canonical entity, entity pair and
+story plus breaking stories (`mart.alerts`; method in `docs/alerts.md`). `notify` sends what was
+not delivered yet by e-mail and webhook (`MEDIAMON_SMTP_HOST`, `MEDIAMON_ALERT_MAIL_TO`,
+`MEDIAMON_WEBHOOK_URL`); a failed delivery is recorded in `ops.deliveries` and retried by the next
+run, and never fails the run. Re-running a day sends nothing twice.
 """
 
 from __future__ import annotations
@@ -75,6 +84,8 @@ CORE_FACTS = Asset(name="mediamon.core.facts", uri="mediamon://db/core/facts", g
 CORE_QUOTES = Asset(name="mediamon.core.quotes", uri="mediamon://db/core/quotes", group="mediamon")
 DQ_RESULTS = Asset(name="mediamon.ops.dq_results", uri="mediamon://db/ops/dq_results", group="mediamon")
 MARTS = Asset(name="mediamon.mart", uri="mediamon://db/mart", group="mediamon")
+ALERTS = Asset(name="mediamon.mart.alerts", uri="mediamon://db/mart/alerts", group="mediamon")
+WATCH_MATCHES = Asset(name="mediamon.mart.watch_matches", uri="mediamon://db/mart/watch_matches", group="mediamon")
 CRAWL_POOL = "mediamon_crawl"  # created by `mediamon airflow init` / the compose init service
 
 # The first retry waits this long, later ones twice as long each (tests shrink it to a second).
@@ -367,6 +378,58 @@ def media_monitoring():
         print(f"marts counts: {counts}")
         return counts
 
+    @task(outlets=[ALERTS, WATCH_MATCHES])
+    @_markdown
+    def detect_alerts(marts_result: dict) -> dict:
+        """
+        ### Detect alerts
+        `transforms.follow.watchlists.evaluate`: every enabled watchlist of `analyst.watchlists`
+        (a query and/or canonical entities, an entity pair, outlets) against the articles of the
+        run's day and the two days before (late crawls) → new rows in `mart.watch_matches`.
+        Then `transforms.follow.alerts.detect`: articles per canonical entity, entity pair and
+        story on the day against a winsorized 28-day baseline (Poisson, or negative binomial
+        when the history is overdispersed), and stories many outlets took up that day
+        (breaking) → `mart.alerts`, with the top articles as evidence. Undated articles count
+        on the day they were first seen. Thresholds: `MEDIAMON_ALERT_*` (docs/alerts.md).
+        Idempotent: a re-run adds no match and no alert. Returns: new matches, alerts per kind.
+        """
+        from mediamon import airflow_connection, stage_runs
+        from transforms.follow import alerts, watchlists
+
+        day = _logical_day()
+
+        def work(conn) -> dict:
+            return {"watchlists": watchlists.evaluate(conn, day), "alerts": alerts.detect(conn, day)}
+
+        counts = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "alerts", day, work,
+                                           autocommit=True)
+        print(f"alerts counts: {counts}")
+        return counts
+
+    @task(retries=1)
+    @_markdown
+    def notify(found: dict) -> dict:
+        """
+        ### Notify
+        `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
+        `_USER`, `_PASSWORD`, `_STARTTLS`; to `MEDIAMON_ALERT_MAIL_TO`) and one JSON POST
+        (`MEDIAMON_WEBHOOK_URL`) carrying every alert and watchlist match not yet delivered on
+        that channel. A channel without its address is off. Each send is tried
+        `MEDIAMON_NOTIFY_ATTEMPTS` times (default 3) with a doubling wait; the outcome per item
+        and channel is in `ops.deliveries` (sent items never go out again; failed ones are retried
+        by the next run). A delivery failure never fails this task. Returns: sent/failed per channel.
+        """
+        from mediamon import airflow_connection, stage_runs
+        from transforms.follow import notify as delivery
+
+        def work(conn) -> dict:
+            return delivery.notify(conn, _logical_day())
+
+        report = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "notify", _logical_day(), work,
+                                           autocommit=True)
+        print(f"notify report: {report}")
+        return report
+
     @task(trigger_rule="all_done")
     @_markdown
     def report() -> dict:
@@ -409,6 +472,7 @@ def media_monitoring():
     stories = deduplicate(articles)
     entities = _mapped(extract_entities).expand(article_ids=plan_entity_batches(stories))
     marts = refresh_marts(check_quality(entities))
+    notify(detect_alerts(marts))
     [crawls, landed, marts] >> report()
 
 

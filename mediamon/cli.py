@@ -25,6 +25,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.quality",
     "mediamon.commands.docs",
     "mediamon.commands.report",
+    "mediamon.commands.search",
+    "mediamon.commands.watch",
+    "mediamon.commands.alerts",
     "mediamon.commands.airflow",
 )
 

@@ -19,7 +19,8 @@ from typing import Any
 from mediamon import airflow_local, settings, stage_runs
 
 # Tasks that write one ops.stage_runs row per successful attempt.
-STAGE_RUN_TASKS = {"normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts"}
+STAGE_RUN_TASKS = {"normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts",
+                   "detect_alerts", "notify"}
 
 
 def airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

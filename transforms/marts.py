@@ -36,7 +36,7 @@ MART_VIEWS: tuple[str, ...] = (
     "mart.article_flags",  # after mart.articles, which it reads
 )
 
-DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "core")
+DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "analyst", "core")
 
 
 class MartRefreshRefused(RuntimeError):
