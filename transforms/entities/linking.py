@@ -149,27 +149,38 @@ class AliasIndex:
         return index
 
     def add(self, alias: Alias) -> None:
+        """Index a seed or analyst alias. Auto aliases are not indexed: a lookup that could hit the
+        auto entity another article created first would make links depend on arrival order (an
+        auto key is recomputed from the name anyway, ``auto_entity_key``)."""
         rank = _PRIORITY.get(alias.origin, 2)
+        if rank >= 2:
+            return
         for table, key in ((self.by_key, alias_key(alias.alias)),
                            (self.by_lemmas, lemma_key(alias.alias, self.lemmatize))):
             if key and (key not in table or rank < table[key][0]):
                 table[key] = (rank, alias.entity_key)
-        if rank < 2:
-            if len(alias_key(alias.alias)) >= 6:
-                self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
-                self._fuzzy_cache.clear()
-            stem = stem_key(alias.alias)
-            if len(stem) >= 4:
-                self.by_stem.setdefault(stem, alias.entity_key)
-            self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
-            if _GAZETTEER_WORTHY.match(alias.alias):
-                self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
-                self._gazetteer_regex = None
+        if len(alias_key(alias.alias)) >= 6:
+            self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
+            self._fuzzy_cache.clear()
+        stem = stem_key(alias.alias)
+        if len(stem) >= 4:
+            self.by_stem.setdefault(stem, alias.entity_key)
+        self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
+        if _GAZETTEER_WORTHY.match(alias.alias):
+            self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
+            self._gazetteer_regex = None
+
+    def note_auto(self, key: str, name: str, type_: str) -> None:
+        """Record an auto entity met while linking, keeping the best canonical name seen so far."""
+        entity = self.entities.get(key)
+        if entity is None or canonical_rank(name, self.lemmatize) < canonical_rank(entity.canonical_name,
+                                                                                     self.lemmatize):
+            self.entities[key] = Entity(key, name, entity.type if entity else type_)
 
     def gazetteer_regex(self) -> re.Pattern | None:
         """One regex for every seeded/analyst alias, tolerant of case endings on each word."""
         if self._gazetteer_regex is None and self.gazetteer:
-            parts = sorted((_inflectable(alias) for alias in self.gazetteer), key=len, reverse=True)
+            parts = sorted({_inflectable(alias) for alias in self.gazetteer}, key=lambda part: (-len(part), part))
             self._gazetteer_regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
         return self._gazetteer_regex
 
@@ -282,8 +293,13 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
 
     ``text`` is the article text, used only to see whether an acronym sits in brackets right after
     its expansion; linking works without it (that one rule is then skipped).
+
+    The result depends only on this article and the seed/analyst aliases: auto entities made while
+    linking earlier articles are never looked up (``AliasIndex.add`` leaves auto aliases out), so
+    worker count and batch order cannot change a key. The ``canonical`` of an auto entity is the
+    best name seen so far in this process (``canonical_rank``); ``settle_auto_canonicals`` makes it
+    the best over the whole input.
     """
-    full_names: dict[str, str] = {}  # surname lemma -> entity key, for persons named in full here
     resolved: list[tuple[Span, str | None]] = []
     for span in spans:
         span.ner_type = span.ner_type or span.type
@@ -294,8 +310,14 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         if key is not None and trusted:
             span.type = index.entities[key].type
         resolved.append((span, key))
-        if key and span.type == "PER" and len(_WORDS.findall(name)) >= 2:
-            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
+    # Persons named in full anywhere in the article: a surname alone joins them, before or after.
+    full_names: dict[str, str] = {}  # surname lemma -> entity key
+    for span, key in resolved:
+        name = span.normal or span.text
+        words = _WORDS.findall(name)
+        if span.type == "PER" and len(words) >= 2:
+            full_names.setdefault(index.lemmatize(alias_key(words[-1])),
+                                  key or _unmatched_key(span.type, name, index))
 
     previous: Span | None = None
     for span, key in resolved:
@@ -308,23 +330,49 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1:
             key = full_names.get(index.lemmatize(alias_key(name)))
         if key is None:
-            key = index.by_stem.get(stem_key(name)) if len(stem_key(name)) >= 4 else None
-        if key is None:
-            key = index.fuzzy(name)
-        if key is None:
-            key = auto_entity_key(span.type, name, index.lemmatize)
-            if key not in index.entities:
-                index.entities[key] = Entity(key, name, span.type)
-                index.add(Alias(name, key, span.type, "auto"))
+            key = _unmatched_key(span.type, name, index)
+        if key.startswith("auto:"):
+            index.note_auto(key, name, span.type)
         entity = index.entities[key]
         span.entity_key, span.canonical = key, entity.canonical_name
         if span.type == "PER":
             # A half-normalized name ("Касым-Жомарта Токаев") takes the alias it is a form of.
             span.normal = index.nominative.get(lemma_key(name, index.lemmatize), span.normal)
-        if span.type == "PER" and len(_WORDS.findall(name)) >= 2:
-            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
         previous = span
     return spans
+
+
+def _unmatched_key(type_: str, name: str, index: AliasIndex) -> str:
+    """A name no alias matched exactly: a stem match, a near spelling, else its own auto entity."""
+    stem = stem_key(name)
+    key = index.by_stem.get(stem) if len(stem) >= 4 else None
+    return key or index.fuzzy(name) or auto_entity_key(type_, name, index.lemmatize)
+
+
+def canonical_rank(name: str, lemmatize: Lemmatizer) -> tuple[int, int, str]:
+    """Sort key of the names an auto entity is seen under; the smallest is its canonical name.
+
+    A stable rule instead of "the first name seen", which depended on arrival order: a name already
+    in its dictionary form ("Тереза Мэй", not "Терезу Мэй") first, then the shorter, then the
+    alphabetically first (capitalized before lowercase).
+    """
+    return (0 if lemma_key(name, lemmatize) == alias_key(name) else 1, len(name), name)
+
+
+def settle_auto_canonicals(spans: Iterable[Span], lemmatize: Lemmatizer) -> None:
+    """Give every span of an auto entity the best canonical name among all the given spans, so the
+    result is the same whatever order or process the spans were linked in."""
+    spans = list(spans)
+    best: dict[str, str] = {}
+    for span in spans:
+        key = span.entity_key
+        if key and key.startswith("auto:") and span.canonical:
+            for name in (span.canonical, span.normal or span.text):
+                if key not in best or canonical_rank(name, lemmatize) < canonical_rank(best[key], lemmatize):
+                    best[key] = name
+    for span in spans:
+        if span.entity_key in best:
+            span.canonical = best[span.entity_key]
 
 
 def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer) -> str:

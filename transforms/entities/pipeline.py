@@ -13,7 +13,7 @@ import re
 
 from transforms.entities.extract import get_extractor
 from transforms.entities.facts import find_facts
-from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans
+from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans, settle_auto_canonicals
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
@@ -95,13 +95,18 @@ def analyze_many(items: list[tuple[str | None, str | None]], index: AliasIndex, 
                  workers: int = 1, default_years: list[int | None] | None = None) -> list[Analysis]:
     """``analyze`` over (text, language) pairs, in order, on ``workers`` forked processes.
 
-    Entities created on the fly in a worker (``auto:`` keys) are deterministic from the name, so
-    results do not depend on which worker saw a text first.
+    Results do not depend on the worker count or the order of ``items``: normal forms and links
+    are functions of each text and the seed/analyst aliases alone, entities created on the fly
+    (``auto:`` keys) are keyed by the name's lemmas, and their canonical name is settled over all
+    results by a stable rule (``settle_auto_canonicals``) rather than taken from whichever worker
+    saw the entity first.
     """
     global _WORKER_INDEX
     _WORKER_INDEX = index
     from transforms.entities.extract import parallel_map
 
     years = default_years or [None] * len(items)
-    return list(parallel_map(_analyze_item, [(t, lang, y) for (t, lang), y in zip(items, years, strict=True)],
-                             workers))
+    results = list(parallel_map(_analyze_item, [(t, lang, y) for (t, lang), y in zip(items, years, strict=True)],
+                                workers))
+    settle_auto_canonicals((span for result in results for span in result.spans), index.lemmatize)
+    return results

@@ -22,6 +22,7 @@ from transforms.entities.linking import (
     Alias,
     AliasIndex,
     Entity,
+    canonical_rank,
     default_alias_files,
     default_lemmatize,
     link_spans,
@@ -96,27 +97,45 @@ def load_index(conn: psycopg.Connection) -> AliasIndex:
 
 def _entity_ids(conn: psycopg.Connection, spans: Iterable[Span]) -> dict[str, int]:
     """entity_id for each span's entity key, creating auto entities (and their own-name alias) when
-    new. Works from the spans alone because auto entities may have been made in a worker process."""
+    new. Works from the spans alone because auto entities may have been made in a worker process.
+
+    Safe for concurrent batches (the DAG's mapped entity tasks): an existing auto entity takes the
+    better name by ``canonical_rank`` under its row lock, so its canonical name is the best over
+    every batch whatever their order; keys are locked in sorted order, and callers pass a whole
+    transaction's spans at once, so two batches cannot deadlock on each other's entities.
+    """
+    best: dict[str, Entity] = {}
+    for span in spans:
+        if not span.entity_key:
+            continue
+        for name in (span.canonical, span.normal or span.text):
+            if not name:
+                continue
+            held = best.get(span.entity_key)
+            if held is None or canonical_rank(name, default_lemmatize) < canonical_rank(held.canonical_name,
+                                                                                          default_lemmatize):
+                best[span.entity_key] = Entity(span.entity_key, name, held.type if held else span.type)
     ids: dict[str, int] = {}
-    wanted = {s.entity_key: Entity(s.entity_key, s.canonical or s.normal or s.text, s.type)
-              for s in spans if s.entity_key}
-    for key in sorted(wanted):
-        row = conn.execute("SELECT entity_id FROM core.entities WHERE entity_key = %s", (key,)).fetchone()
-        if row is None:
-            entity = wanted[key]
-            row = conn.execute(
-                """
-                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
-                VALUES (%s, %s, %s, 'auto')
-                ON CONFLICT (entity_key) DO UPDATE SET entity_key = excluded.entity_key
-                RETURNING entity_id
-                """, (key, entity.canonical_name, entity.type)).fetchone()
+    for key in sorted(best):
+        entity = best[key]
+        entity_id, canonical, origin = conn.execute(
+            """
+            INSERT INTO core.entities (entity_key, canonical_name, type, origin)
+            VALUES (%s, %s, %s, 'auto')
+            ON CONFLICT (entity_key) DO UPDATE SET entity_key = excluded.entity_key
+            RETURNING entity_id, canonical_name, origin
+            """, (key, entity.canonical_name, entity.type)).fetchone()
+        if origin == "auto":
+            if canonical_rank(entity.canonical_name, default_lemmatize) < canonical_rank(canonical,
+                                                                                         default_lemmatize):
+                conn.execute("UPDATE core.entities SET canonical_name = %s WHERE entity_id = %s",
+                             (entity.canonical_name, entity_id))
             conn.execute(
                 """
                 INSERT INTO core.entity_aliases (alias, entity_id, type, origin) VALUES (%s, %s, %s, 'auto')
                 ON CONFLICT (alias, entity_id) DO NOTHING
-                """, (entity.canonical_name, row[0], entity.type))
-        ids[key] = row[0]
+                """, (entity.canonical_name, entity_id, entity.type))
+        ids[key] = entity_id
     return ids
 
 
@@ -133,11 +152,11 @@ def _sha256(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
 
 
-def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
+def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis,
+           ids: dict[str, int]) -> None:
     conn.execute("DELETE FROM core.mentions WHERE article_id = %s", (article_id,))
     conn.execute("DELETE FROM core.facts WHERE article_id = %s", (article_id,))
     conn.execute("DELETE FROM core.quotes WHERE article_id = %s", (article_id,))
-    ids = _entity_ids(conn, analysis.spans)
     with conn.cursor() as cursor:
         cursor.executemany(
             """
@@ -206,8 +225,9 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
             results = analyze_many([(text, language) for _, text, language, _ in rows], index,
                                    workers=workers, default_years=[year for *_, year in rows])
             with conn.transaction():
+                ids = _entity_ids(conn, [span for analysis in results for span in analysis.spans])
                 for (article_id, text, _, _), analysis in zip(rows, results, strict=True):
-                    _store(conn, article_id, text, analysis)
+                    _store(conn, article_id, text, analysis, ids)
                     if analysis.skipped:
                         counts["skipped"] += 1
                         if analysis.skipped in QUARANTINED_REASONS:
@@ -251,12 +271,15 @@ def relink(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None
     for row in rows:
         by_article.setdefault(row[1], []).append(row)
     changed = 0
+    linked = {}
+    for article_id, mentions in by_article.items():
+        spans = [Span(start, stop, ner_type, surface, normal=normal, ner_type=ner_type)
+                 for _, _, start, stop, surface, normal, ner_type, *_ in mentions]
+        linked[article_id] = link_spans(mentions[0][10], spans, index)
     with conn.transaction():
+        ids = _entity_ids(conn, [span for spans in linked.values() for span in spans])
         for article_id, mentions in by_article.items():
-            spans = [Span(start, stop, ner_type, surface, normal=normal, ner_type=ner_type)
-                     for _, _, start, stop, surface, normal, ner_type, *_ in mentions]
-            link_spans(mentions[0][10], spans, index)
-            ids = _entity_ids(conn, spans)
+            spans = linked[article_id]
             for row, span in zip(mentions, spans, strict=True):
                 if span.entity_key != row[8] or span.type != row[9]:
                     conn.execute("UPDATE core.mentions SET entity_id = %s, type = %s, normal = %s "
