@@ -100,7 +100,7 @@ def test_check_and_refresh_refreshes_only_through_an_open_gate(conn, db_url: str
     monkeypatch.setenv("MEDIAMON_LOCAL_DIR", str(tmp_path))
     plant_world(conn)
     ok, text = marts.check_and_refresh(db_url, logical_date=date(2025, 8, 31), run_id="gate-open")
-    assert ok and "marts: refreshed 10 views" in text and "Data Docs: " in text
+    assert ok and "marts: refreshed 11 views" in text and "Data Docs: " in text
     conn.execute("ALTER TABLE core.articles DROP CONSTRAINT articles_url_fingerprint_key")
     conn.execute("UPDATE core.articles SET url_fingerprint = 'same'")
     ok, text = marts.check_and_refresh(db_url, logical_date=date(2025, 8, 31), run_id="gate-closed")

@@ -135,6 +135,7 @@ class AliasIndex:
     by_stem: dict[str, str] = field(default_factory=dict)
     nominative: dict[str, str] = field(default_factory=dict)  # lemma key -> alias as written
     gazetteer: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (entity key, type)
+    redirects: dict[str, str] = field(default_factory=dict)  # analyst merges: entity key -> key it went into
     _gazetteer_regex: re.Pattern | None = None
     _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -307,6 +308,7 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         key, trusted = index.lookup(name)
         if key is None and span.normal:
             key, trusted = index.lookup(span.text)
+        key = index.redirects.get(key, key) if key else key
         if key is not None and trusted:
             span.type = index.entities[key].type
         resolved.append((span, key))
@@ -331,6 +333,7 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
             key = full_names.get(index.lemmatize(alias_key(name)))
         if key is None:
             key = _unmatched_key(span.type, name, index)
+        key = index.redirects.get(key, key)
         if key.startswith("auto:"):
             index.note_auto(key, name, span.type)
         entity = index.entities[key]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 
+from transforms.entities.edits import apply_alias_edits, read_redirects
 from transforms.entities.linking import (
     Alias,
     AliasIndex,
@@ -83,16 +84,21 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
 
 
 def load_index(conn: psycopg.Connection) -> AliasIndex:
-    """The alias index as the database has it now (seed + analyst + auto)."""
+    """The alias index as the database has it now (analyst + seed aliases; analyst merges as
+    redirects). Analyst aliases come first, so they also win the first-come tables (stems, near
+    spellings)."""
     entities = [Entity(*row) for row in conn.execute(
         "SELECT entity_key, canonical_name, type FROM core.entities")]
     aliases = [Alias(*row) for row in conn.execute(
         """
         SELECT a.alias, e.entity_key, a.type, a.origin
         FROM core.entity_aliases a JOIN core.entities e USING (entity_id)
-        ORDER BY a.origin = 'auto', a.alias_id
+        ORDER BY CASE a.origin WHEN 'analyst' THEN 0 WHEN 'seed' THEN 1 ELSE 2 END, a.alias_id
         """)]
-    return AliasIndex.build(entities, aliases, default_lemmatize)
+    index = AliasIndex.build(entities, aliases, default_lemmatize)
+    index.redirects = {key: into for key, into in read_redirects(conn).items() if into in index.entities
+                       or into.startswith("auto:")}
+    return index
 
 
 def _entity_ids(conn: psycopg.Connection, spans: Iterable[Span]) -> dict[str, int]:
@@ -206,7 +212,9 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
     transaction. Articles refused as bad input (empty, too large, no Cyrillic, garbage) are
     quarantined; non-Russian ones are only recorded as skipped with the reason.
     """
-    load_seed_aliases(conn, alias_file)
+    with conn.transaction():  # seeds, then analysts' edits over them: a removed seed alias never shows
+        load_seed_aliases(conn, alias_file)
+        apply_alias_edits(conn)
     index = load_index(conn)
     ids = list(article_ids) if article_ids is not None else pending_article_ids(conn)
     counts = {"in": len(ids), "out": 0, "skipped": 0, "quarantined": 0,
@@ -253,8 +261,10 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
 def relink(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None) -> dict:
     """Re-link stored mentions (and quote speakers) with the current alias table; no NER.
 
-    Auto entities left without mentions or quotes afterwards are deleted.
+    Analysts' alias edits, splits and merges are applied first. Auto entities left without
+    mentions or quotes afterwards are deleted.
     """
+    apply_alias_edits(conn)
     index = load_index(conn)
     where, params = ("", ())
     if article_ids is not None:
