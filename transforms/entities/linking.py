@@ -29,18 +29,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.entities.model import ENTITY_TYPES, Span
+from transforms.entities.variants import fold_kazakh, name_variants
 
 Lemmatizer = Callable[[str], str]
 
 _QUOTES = re.compile(r"[«»\"“”„'’`]")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
 _WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-_PRIORITY = {"analyst": 0, "seed": 1, "auto": 2}
+_PRIORITY = {"analyst": 0, "seed": 1, "variant": 1.5, "auto": 2}  # variant: generated spelling (variants.py)
 
 
 def alias_key(name: str) -> str:
-    """Case-, ё-, quote- and hyphen-insensitive key: "Касым-Жомарт  Токаев" → "касым жомарт токаев"."""
-    name = _QUOTES.sub("", name.lower().replace("ё", "е"))
+    """Case-, ё-, quote-, hyphen- and Kazakh-letter-insensitive key: "Касым-Жомарт  Токаев" and
+    "Қасым-Жомарт Тоқаев" → "касым жомарт токаев"."""
+    name = _QUOTES.sub("", fold_kazakh(name.lower().replace("ё", "е")))
     return _SEPARATORS.sub(" ", name).strip(" .,")
 
 
@@ -140,13 +142,21 @@ class AliasIndex:
     _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer) -> AliasIndex:
+    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer, *,
+              variants: bool = True) -> AliasIndex:
+        """Index the aliases, then the generated spellings of every seed/analyst alias (Latin,
+        pinyin, Kazakh, inflections: ``variants.name_variants``), which never displace a real alias."""
         index = cls(lemmatize=lemmatize)
         for entity in entities:
             index.entities[entity.entity_key] = entity
-        for alias in aliases:
-            if alias.entity_key in index.entities:
-                index.add(alias)
+        curated = [a for a in aliases if a.entity_key in index.entities]
+        for alias in curated:
+            index.add(alias)
+        if variants:
+            for alias in curated:
+                if alias.origin in ("seed", "analyst"):
+                    for variant in name_variants(alias.alias, alias.type):
+                        index.add(Alias(variant, alias.entity_key, alias.type, "variant"))
         return index
 
     def add(self, alias: Alias) -> None:
@@ -181,7 +191,8 @@ class AliasIndex:
     def gazetteer_regex(self) -> re.Pattern | None:
         """One regex for every seeded/analyst alias, tolerant of case endings on each word."""
         if self._gazetteer_regex is None and self.gazetteer:
-            parts = sorted({_inflectable(alias) for alias in self.gazetteer}, key=lambda part: (-len(part), part))
+            parts = sorted({_inflectable(fold_kazakh(alias)) for alias in self.gazetteer},
+                           key=lambda part: (-len(part), part))
             self._gazetteer_regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
         return self._gazetteer_regex
 
@@ -227,7 +238,8 @@ _STEM_END = re.compile(r"[аеиоуыэюяйь]+$")
 
 # Aliases worth searching for in raw text: several words, or one capitalized word of 4+ letters, or
 # an acronym of 3+ capitals (two-letter ones like "РК" are too ambiguous to search for blindly).
-_GAZETTEER_WORTHY = re.compile(r"^(?:[А-ЯЁA-Z][^\s]*(?:\s+\S+)+|[А-ЯЁ][А-ЯЁа-яё-]{3,}|[А-ЯЁ]{3,8})$")
+_GAZETTEER_WORTHY = re.compile(
+    r"^(?:[А-ЯЁA-ZӘҒҚҢӨҰҮҺІ][^\s]*(?:\s+\S+)+|[А-ЯЁӘҒҚҢӨҰҮҺІ][А-ЯЁа-яёәғқңөұүһі-]{3,}|[A-Z][a-z-]{3,}|[А-ЯЁ]{3,8})$")
 
 
 def _inflectable(alias: str) -> str:
@@ -253,7 +265,9 @@ def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[
     if regex is None:
         return spans
     spans = list(spans)
-    for match in regex.finditer(text):
+    # Searched with Kazakh letters folded (one letter for one, so offsets hold): "Тоқаев" is found
+    # by the alias "Токаев"; the span keeps the text as written.
+    for match in regex.finditer(fold_kazakh(text)):
         start, stop = match.span()
         inside = [s for s in spans if s.start < stop and start < s.stop]
         if any(s.start < start or s.stop > stop for s in inside):
@@ -265,7 +279,7 @@ def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[
             continue
         for s in inside:
             spans.remove(s)
-        spans.append(Span(start, stop, index.entities[key].type, match.group(), rule="alias_mention"))
+        spans.append(Span(start, stop, index.entities[key].type, text[start:stop], rule="alias_mention"))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -396,11 +410,14 @@ def morph_vocab():
         return MorphVocab()
 
 
+_HAS_CYRILLIC = re.compile(r"[а-яё]")
+
+
 @lru_cache(maxsize=200_000)
 def default_lemmatize(word: str) -> str:
     """Dictionary form of one lowercased word, preferring a name/surname/place reading."""
-    if not word.isalpha() or len(word) < 3:
-        return word
+    if not word.isalpha() or len(word) < 3 or not _HAS_CYRILLIC.search(word):
+        return word  # pymorphy only knows Russian; Latin words are their own lemma
     parses = morph_vocab().parse(word)
     for parse in parses:
         if {"Name", "Surn", "Geox", "Orgn"} & set(parse.tag.grammemes):

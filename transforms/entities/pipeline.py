@@ -4,7 +4,9 @@ Texts NER should not see are refused with a reason code before any model runs:
 ``empty``, ``too_large`` (over ``MAX_NER_CHARS``), ``no_cyrillic``, ``garbage`` (mostly
 non-letters or replacement characters: binary decoded as text), ``not_russian`` (the article's
 language is Kazakh or other, or Kazakh letters are frequent). Facts still come out of texts
-refused only for language, since numbers and dates do not need Russian NER.
+refused only for language, since numbers and dates do not need Russian NER, and texts in Latin
+letters or in Kazakh still get the names of the alias table, in every generated spelling
+("Tokayev", "Xi Jinping", "Тоқаев", "Qorgas": ``variants.py``), found without NER.
 """
 
 from __future__ import annotations
@@ -74,7 +76,12 @@ def analyze(text: str | None, index: AliasIndex, *, language: str | None = None,
     reason = skip_reason(text, language)
     if reason is not None:
         facts = find_facts(text, default_year=default_year) if reason == "not_russian" and text else []
-        return Analysis(facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
+        spans: list = []
+        if reason in ("not_russian", "no_cyrillic") and text:
+            spans = link_spans(text, add_alias_mentions(text, [], index), index)
+            for span in spans:
+                span.normal = span.canonical if span.type == "PER" else span.text
+        return Analysis(spans=spans, facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
     assert text is not None
     spans = get_extractor().spans(text, then=lambda t, s: add_alias_mentions(t, s, index))
     spans = link_spans(text, spans, index)

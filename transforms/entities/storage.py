@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 STAGE = "entities"
 BATCH_SIZE = 200
-# Refusals that mean the input is bad (quarantined); not_russian is a normal outcome, only recorded.
-QUARANTINED_REASONS = frozenset({"empty", "too_large", "no_cyrillic", "garbage"})
+# Refusals that mean the input is bad (quarantined). not_russian and no_cyrillic (a text in Latin
+# letters) are normal outcomes, only recorded: such texts still get alias-table mentions.
+QUARANTINED_REASONS = frozenset({"empty", "too_large", "garbage"})
 
 
 def pending_article_ids(conn: psycopg.Connection) -> list[int]:
