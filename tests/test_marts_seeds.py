@@ -82,3 +82,13 @@ def test_the_digest_of_the_meeting_day(conn, seeded) -> None:
     assert data["stories"] and data["top_entities"]
     page = render(data)
     assert "<polyline" in page and "Си Цзиньпин" in page
+
+
+@pytest.mark.slow
+def test_mart_entities_expose_cited_wikidata_ids_and_leave_the_rest_blank(conn, seeded) -> None:
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "SELECT entity_key, wikidata_qid, wikidata_url, wikidata_source FROM mart.entities")}
+    assert rows["kazakhstan"][:2] == ("Q232", "https://www.wikidata.org/wiki/Q232")
+    assert rows["xi_jinping"][0] == "Q15031" and "find_string" in rows["xi_jinping"][2]
+    assert rows["tokayev"] == (None, None, None)  # no citable source found: blank, not guessed
+    assert conn.execute("SELECT count(*) FROM mart.entity_mentions WHERE wikidata_qid = 'Q148'").fetchone()[0] > 0

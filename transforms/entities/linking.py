@@ -64,14 +64,20 @@ class Entity:
     entity_key: str
     canonical_name: str
     type: str
+    wikidata_qid: str | None = None  # optional columns wikidata, wikidata_source of the alias file
+    wikidata_source: str | None = None
 
 
 class AliasTableError(ValueError):
     """The alias file is malformed (missing column, unknown type, duplicated key)."""
 
 
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
 def read_alias_file(path: Path) -> tuple[list[Entity], list[Alias]]:
-    """Read ``entity_key,type,canonical_name,aliases`` rows (aliases separated by ``|``)."""
+    """Read ``entity_key,type,canonical_name,aliases`` rows (aliases separated by ``|``), with
+    optional ``wikidata`` (a QID) and ``wikidata_source`` (where it was read: required with a QID)."""
     entities: list[Entity] = []
     aliases: list[Alias] = []
     seen: set[str] = set()
@@ -89,7 +95,11 @@ def read_alias_file(path: Path) -> tuple[list[Entity], list[Alias]]:
             if key in seen:
                 raise AliasTableError(f"{path}:{line}: entity_key {key!r} appears twice")
             seen.add(key)
-            entities.append(Entity(key, name, type_))
+            qid = (row.get("wikidata") or "").strip() or None
+            qid_source = (row.get("wikidata_source") or "").strip() or None
+            if qid is not None and (not _QID.match(qid) or qid_source is None):
+                raise AliasTableError(f"{path}:{line}: wikidata must be a QID (Q123) with its wikidata_source")
+            entities.append(Entity(key, name, type_, qid, qid_source))
             for alias in [name, *(row["aliases"] or "").split("|")]:
                 if alias.strip():
                     aliases.append(Alias(alias.strip(), key, type_, "seed"))

@@ -66,12 +66,17 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
         for entity in entities:
             conn.execute(
                 """
-                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
-                VALUES (%s, %s, %s, 'seed')
+                INSERT INTO core.entities (entity_key, canonical_name, type, origin, wikidata_qid, wikidata_source)
+                VALUES (%s, %s, %s, 'seed', %s, %s)
                 ON CONFLICT (entity_key) DO UPDATE
-                SET canonical_name = excluded.canonical_name, type = excluded.type
+                SET canonical_name = excluded.canonical_name, type = excluded.type,
+                    wikidata_qid = excluded.wikidata_qid, wikidata_source = excluded.wikidata_source
                 WHERE core.entities.origin = 'seed'
-                """, (entity.entity_key, entity.canonical_name, entity.type))
+                  AND (core.entities.canonical_name, core.entities.type, core.entities.wikidata_qid,
+                       core.entities.wikidata_source) IS DISTINCT FROM
+                      (excluded.canonical_name, excluded.type, excluded.wikidata_qid, excluded.wikidata_source)
+                """, (entity.entity_key, entity.canonical_name, entity.type, entity.wikidata_qid,
+                      entity.wikidata_source))
         added = 0
         for alias in aliases:
             cursor = conn.execute(
@@ -89,7 +94,7 @@ def load_index(conn: psycopg.Connection) -> AliasIndex:
     redirects). Analyst aliases come first, so they also win the first-come tables (stems, near
     spellings)."""
     entities = [Entity(*row) for row in conn.execute(
-        "SELECT entity_key, canonical_name, type FROM core.entities")]
+        "SELECT entity_key, canonical_name, type, wikidata_qid, wikidata_source FROM core.entities")]
     aliases = [Alias(*row) for row in conn.execute(
         """
         SELECT a.alias, e.entity_key, a.type, a.origin
