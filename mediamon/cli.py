@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediamon.commands.normalize",
     "mediamon.commands.dedup",
     "mediamon.commands.entities",
+    "mediamon.commands.edits",
     "mediamon.commands.extract",
     "mediamon.commands.sources",
     "mediamon.commands.quality",

@@ -131,3 +131,15 @@ def test_gazetteer_of_well_known_organizations_is_read_beside_the_alias_table(tm
     clash.write_text("entity_key,type,canonical_name,aliases\nsco,ORG,ШОС,\n", encoding="utf-8")
     with pytest.raises(AliasTableError, match="already defined"):
         read_alias_files([default_alias_files()[0], clash])
+
+
+def test_a_wikidata_id_needs_the_qid_shape_and_its_source(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.csv"
+    path.write_text("entity_key,type,canonical_name,aliases,wikidata,wikidata_source\n"
+                    "kazakhstan,LOC,Казахстан,,Q232,https://example.org/list\n", encoding="utf-8")
+    entities, _ = read_alias_file(path)
+    assert (entities[0].wikidata_qid, entities[0].wikidata_source) == ("Q232", "https://example.org/list")
+    path.write_text("entity_key,type,canonical_name,aliases,wikidata,wikidata_source\n"
+                    "kazakhstan,LOC,Казахстан,,Q232,\n", encoding="utf-8")
+    with pytest.raises(AliasTableError, match="wikidata_source"):
+        read_alias_file(path)

@@ -32,10 +32,19 @@ def test_seed_dates_come_from_header_or_text(seeds_dir: Path) -> None:
         date(2023, 10, 17), "text")
 
 
-def test_seeds_without_any_date_fall_back_to_crawl_time(seeds_dir: Path) -> None:
+def test_seeds_without_any_date_have_no_publication_date_not_the_crawl_time(seeds_dir: Path) -> None:
     for prefix in ("002", "004"):
         article = seed(seeds_dir, prefix)
-        assert article.published_at == CRAWLED and article.published_at_method == "crawl_time"
+        assert article.published_at is None and article.published_at_method == "crawl_time"
+        assert article.published_precision is None and article.as_json("x")["published_at"] is None
+
+
+def test_a_date_only_source_keeps_day_precision_and_a_time_keeps_time() -> None:
+    day = normalize_document("Текст статьи " * 30, crawled_at=CRAWLED, metadata={"published_at": "2025-08-30"})
+    moment = normalize_document("Текст статьи " * 30, crawled_at=CRAWLED,
+                                metadata={"published_at": "2025-08-30T14:05:00+05:00"})
+    assert (day.published_precision, day.as_json("x")["published_at"]) == ("day", "2025-08-30")
+    assert moment.published_precision == "time" and moment.published_at.hour == 9
 
 
 def test_seed_titles(seeds_dir: Path) -> None:

@@ -529,11 +529,14 @@ class PostgresIndex:
                 " ON CONFLICT DO NOTHING", (item.key, list(range(len(band_keys))), band_keys.tolist()))
 
 
+# An undated article (published_at NULL) is ordered and windowed by when it was first seen; the
+# story method already treats it as undated (published_at_method = 'crawl_time').
 _PENDING_ARTICLES = """
-    SELECT a.article_id, a.published_at, a.published_at_method, a.text_sha256, a.title, a.text
+    SELECT a.article_id, coalesce(a.published_at, a.first_seen_at), a.published_at_method, a.text_sha256,
+           a.title, a.text
     FROM core.articles a LEFT JOIN core.minhash_signatures s USING (article_id)
     WHERE s.article_id IS NULL OR s.text_sha256 <> a.text_sha256 OR s.dedup_version <> %s
-    ORDER BY a.published_at, a.article_id
+    ORDER BY coalesce(a.published_at, a.first_seen_at), a.article_id
 """
 
 
@@ -592,5 +595,8 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = 1000,
                 if before is None:
                     counts["new_stories" if story_id == article_id else "joined_stories"] += 1
             store.flush()
+    from transforms.story_edits import apply_story_edits
+
+    apply_story_edits(conn)  # analysts' merges/splits, last: re-assignment never undoes them
     log.info("deduplicate %s: %s", version, counts)
     return counts

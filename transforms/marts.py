@@ -1,6 +1,7 @@
 """The analyst layer: refresh the ``mart`` materialized views, behind the quality gate.
 
-The views are defined in ``sql/migrations/0041_marts.sql``. They are materialized on purpose: a
+The views are defined in ``sql/migrations/0041_marts.sql`` (redefined by
+``0102_marts_honest_dates.sql``). They are materialized on purpose: a
 plain view would show whatever core holds right now, checked or not; a materialized view shows
 what it held at the last refresh, and ``refresh`` only runs when the latest quality run had no
 critical failure. When a check fails, analysts keep the last good snapshot.
@@ -34,6 +35,7 @@ MART_VIEWS: tuple[str, ...] = (
     "mart.money_facts",
     "mart.quotes",
     "mart.article_flags",  # after mart.articles, which it reads
+    "mart.entities",
 )
 
 DATA_DICTIONARY_SCHEMAS: tuple[str, ...] = ("mart", "analyst", "core")

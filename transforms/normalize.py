@@ -66,8 +66,8 @@ class BadArticle(ValueError):
 class NormalizedArticle:
     title: str | None
     title_method: str | None  # header, header_lede, first_line, first_sentence, metadata, or None
-    published_at: datetime
-    published_at_method: str  # header, text, crawl_time
+    published_at: datetime | None  # None when nothing dates the article (method crawl_time)
+    published_at_method: str  # header, text, crawl_time (= no date found)
     authors: list[str]
     attributed_sources: list[str]
     language: str  # ru, kk, other
@@ -75,16 +75,18 @@ class NormalizedArticle:
     text_sha256: str
     word_count: int
     flags: list[str] = field(default_factory=list)
+    published_precision: str | None = None  # day, time, or None when undated
 
     @property
-    def published_date(self) -> date:
-        return self.published_at.date()
+    def published_date(self) -> date | None:
+        return self.published_at.date() if self.published_at is not None else None
 
     def as_json(self, article_id: str) -> dict[str, Any]:
         """The ``mediamon normalize`` line: day-precision dates as ``YYYY-MM-DD``."""
         record = asdict(self)
-        published: str = (self.published_at.date().isoformat() if self.published_at_method != "crawl_time"
-                          else self.published_at.isoformat())
+        published: str | None = (None if self.published_at is None
+                                 else self.published_at.date().isoformat() if self.published_precision == "day"
+                                 else self.published_at.isoformat())
         return {"id": article_id, "title": record["title"], "published_at": published,
                 "published_at_method": self.published_at_method, "authors": self.authors,
                 "attributed_sources": self.attributed_sources, "language": self.language,
@@ -177,18 +179,21 @@ def normalize_document(text: str, *, crawled_at: datetime,
     if not clean:
         flags.append("body_empty")
 
-    # Published date: header (fixture line or the spider's page metadata), text, crawl time.
-    published_at: datetime
+    # Published date: header (fixture line or the spider's page metadata), text, else none: the
+    # crawl time is when we saw it, not when it was published (core.articles.first_seen_at).
+    published_at: datetime | None
+    precision: str | None = "day"
     hint_date = _hint(metadata, "published_at", "date")
     if header.published:
         published_at, method = _midnight_utc(header.published), "header"
     elif hint_date and (parsed := _parse_hint_date(str(hint_date))):
         published_at, method = parsed, "header"
+        precision = "day" if _is_date_only(str(hint_date)) else "time"
     elif found := find_text_date(((title or "") + "\n\n" + clean), not_after=crawled_at):
         published_at, method = _midnight_utc(found), "text"
     else:
-        published_at, method = crawled_at, "crawl_time"
-    if published_at.date() > crawled_at.date():
+        published_at, method, precision = None, "crawl_time", None
+    if published_at is not None and published_at.date() > crawled_at.date():
         flags.append("published_after_crawl")
 
     sources = attributed_sources((title or "") + "\n\n" + clean)
@@ -200,8 +205,13 @@ def normalize_document(text: str, *, crawled_at: datetime,
         flags.append("very_short")
     return NormalizedArticle(
         title=title, title_method=title_method, published_at=published_at, published_at_method=method,
-        authors=authors, attributed_sources=sources, language=language, text=clean,
+        published_precision=precision, authors=authors, attributed_sources=sources, language=language, text=clean,
         text_sha256=hashlib.sha256(clean.encode("utf-8")).hexdigest(), word_count=words, flags=flags)
+
+
+def _is_date_only(value: str) -> bool:
+    """"2025-08-30" (a day) as opposed to "2025-08-30T14:05:00+06:00" (a moment)."""
+    return len(value.strip()) <= 10
 
 
 def _parse_hint_date(value: str) -> datetime | None:
@@ -255,25 +265,29 @@ _SELECTED = f"""
 """
 _UPSERT_ARTICLE = """
     INSERT INTO core.articles AS a (url_fingerprint, raw_article_id, url, source, title, title_method, flags,
-        published_at, published_at_method, authors, attributed_sources, language, text, text_sha256,
-        word_count, normalizer_version)
+        published_at, published_at_method, published_precision, first_seen_at, authors, attributed_sources,
+        language, text, text_sha256, word_count, normalizer_version)
     VALUES (%(url_fingerprint)s, %(raw_article_id)s, %(url)s, %(source)s, %(title)s, %(title_method)s,
-        %(flags)s, %(published_at)s, %(published_at_method)s, %(authors)s, %(attributed_sources)s,
+        %(flags)s, %(published_at)s, %(published_at_method)s, %(published_precision)s,
+        (SELECT min(r.fetched_at) FROM raw.articles AS r WHERE r.url_fingerprint = %(url_fingerprint)s),
+        %(authors)s, %(attributed_sources)s,
         %(language)s, %(text)s, %(text_sha256)s, %(word_count)s, %(normalizer_version)s)
     ON CONFLICT (url_fingerprint) DO UPDATE SET
         raw_article_id = EXCLUDED.raw_article_id, url = EXCLUDED.url, source = EXCLUDED.source,
         title = EXCLUDED.title, title_method = EXCLUDED.title_method, flags = EXCLUDED.flags,
         published_at = EXCLUDED.published_at, published_at_method = EXCLUDED.published_at_method,
+        published_precision = EXCLUDED.published_precision, first_seen_at = EXCLUDED.first_seen_at,
         authors = EXCLUDED.authors, attributed_sources = EXCLUDED.attributed_sources,
         language = EXCLUDED.language, text = EXCLUDED.text, text_sha256 = EXCLUDED.text_sha256,
         word_count = EXCLUDED.word_count, normalizer_version = EXCLUDED.normalizer_version,
         normalized_at = now()
     WHERE (a.raw_article_id, a.url, a.source, a.title, a.title_method, a.flags, a.published_at,
-           a.published_at_method, a.authors, a.attributed_sources, a.language, a.text_sha256,
-           a.normalizer_version)
+           a.published_at_method, a.published_precision, a.first_seen_at, a.authors, a.attributed_sources,
+           a.language, a.text_sha256, a.normalizer_version)
           IS DISTINCT FROM
           (EXCLUDED.raw_article_id, EXCLUDED.url, EXCLUDED.source, EXCLUDED.title, EXCLUDED.title_method,
-           EXCLUDED.flags, EXCLUDED.published_at, EXCLUDED.published_at_method, EXCLUDED.authors,
+           EXCLUDED.flags, EXCLUDED.published_at, EXCLUDED.published_at_method, EXCLUDED.published_precision,
+           EXCLUDED.first_seen_at, EXCLUDED.authors,
            EXCLUDED.attributed_sources, EXCLUDED.language, EXCLUDED.text_sha256, EXCLUDED.normalizer_version)
     RETURNING article_id, (xmax = 0) AS inserted
 """
@@ -355,6 +369,7 @@ def _normalize_row(conn: psycopg.Connection, row: tuple, version: str) -> str:
         "url_fingerprint": fingerprint, "raw_article_id": raw_id, "url": url, "source": source,
         "title": article.title, "title_method": article.title_method, "flags": article.flags,
         "published_at": article.published_at, "published_at_method": article.published_at_method,
+        "published_precision": article.published_precision,
         "authors": article.authors, "attributed_sources": article.attributed_sources,
         "language": article.language, "text": article.text, "text_sha256": article.text_sha256,
         "word_count": article.word_count, "normalizer_version": version}).fetchone()

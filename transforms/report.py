@@ -41,7 +41,9 @@ def gather(conn: psycopg.Connection, day: date) -> dict[str, Any]:
     week_from = day - timedelta(days=6)
     stories = _rows(conn, """
         SELECT t.story_id, coalesce(t.title, t.first_title) AS title, t.first_source, t.first_published_at,
-               t.outlets, t.article_count, t.first_url,
+               (SELECT f.published_precision FROM mart.articles AS f WHERE f.article_id = t.first_article_id)
+                   AS first_published_precision,
+               t.first_seen_at, t.outlets, t.article_count, t.first_url,
                (SELECT json_agg(json_build_object('source', a.source, 'title', a.title, 'url', a.url,
                                                   'published_at', a.published_at,
                                                   'duplicate', a.duplicate_of IS NOT NULL)
@@ -74,12 +76,14 @@ def gather(conn: psycopg.Connection, day: date) -> dict[str, Any]:
     for entity in top:
         entity["weekly"] = series[entity["entity_id"]]
     quotes = _rows(conn, """
-        SELECT speaker, text, source, title, url, day, published_at FROM mart.quotes
+        SELECT CASE WHEN speaker_type IN ('PER', 'ORG') THEN speaker END AS speaker, text, source, title, url, day,
+               published_at, story_id, article_id
+        FROM mart.quotes
         WHERE day BETWEEN %s AND %s ORDER BY day DESC, published_at, quote_id LIMIT 12
         """, (week_from, day))
     money = _rows(conn, """
-        SELECT amount, currency, text, context, source, title, url, day FROM mart.money_facts
-        WHERE day BETWEEN %s AND %s ORDER BY currency, amount DESC LIMIT 12
+        SELECT amount, currency, text, context, source, title, url, day, story_id, article_id FROM mart.money_facts
+        WHERE day BETWEEN %s AND %s ORDER BY currency, amount DESC, day, fact_id LIMIT 40
         """, (week_from, day))
     quality = _rows(conn, """
         SELECT r.run_id, r.logical_date, r.status, r.finished_at, r.data_docs_path, r.counts
@@ -123,8 +127,36 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(ALMATY).strftime("%d.%m.%Y %H:%M") if value else "—"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _published(value: datetime | None, precision: str | None) -> str:
+    """A publication date as the source gave it: a date-only source is stored at 00:00 UTC and
+    must not read "05:00" (midnight UTC in Almaty); a time is shown in Kazakhstan time."""
+    if value is None:
+        return "undated"
+    if precision == "day" or (precision is None and value.astimezone(ZoneInfo("UTC")).time() == datetime.min.time()):
+        return value.astimezone(ZoneInfo("UTC")).strftime("%d.%m.%Y")
+    return _when(value)
+
+
+# Plural forms: English one/other; Russian one (1, 21, 101...), few (2-4, 22-24...), many.
+_FORMS = {"article": ("article", "articles"), "story": ("story", "stories"), "quote": ("quote", "quotes"),
+          "outlet": ("outlet", "outlets"), "top entity": ("top entity", "top entities"),
+          "статья": ("статья", "статьи", "статей"),
+          "сюжет": ("сюжет", "сюжета", "сюжетов"), "цитата": ("цитата", "цитаты", "цитат")}
+
+
+def plural(n: int, word: str) -> str:
+    """"1 article", "2 articles"; "1 статья", "3 статьи", "5 статей", "21 статья", "11 статей"."""
+    forms = _FORMS.get(word, (word, word + "s"))
+    if len(forms) == 2:
+        return f"{n} {forms[0] if n == 1 else forms[1]}"
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {forms[0]}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {forms[1]}"
+    return f"{n} {forms[2]}"
+
+
+_plural = plural
 
 
 def _context(text: str | None) -> str:
@@ -149,6 +181,20 @@ def merge_quotes(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
+def merge_money(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (amount, currency, story): a figure repeated by reprints and follow-ups of the
+    same story is listed once, with the other outlets ("also"), as quotes are."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for fact in facts:
+        group = fact.get("story_id") if fact.get("story_id") is not None else ("article", fact.get("article_id"))
+        key = (fact["amount"], fact["currency"], group)
+        if key in merged:
+            merged[key]["also"].append(fact)
+        else:
+            merged[key] = {**fact, "also": []}
+    return list(merged.values())
+
+
 def format_amount(amount: Decimal | float | int | None, currency: str | None) -> str:
     """1500000000, USD -> '1.5 bn USD'; amounts under a million are written out with thin spaces."""
     if amount is None:
@@ -161,10 +207,21 @@ def format_amount(amount: Decimal | float | int | None, currency: str | None) ->
     return f"{value:,.0f}".replace(",", "\u2009") + (f" {currency}" if currency else "")
 
 
+DASHES = ("", "7 3", "2 3", "9 3 2 3", "4 2 1 2")  # a second cue besides colour, per line
+
+
 def chart_svg(weeks: list[date], entities: list[dict[str, Any]], *, width: int = 900, height: int = 260) -> str:
-    """A line chart of weekly mentions, one line per entity, with axes, week labels and a legend."""
-    left, right, top, bottom = 44, 220, 16, 34
+    """A line chart of weekly mentions, one line per entity, with axes, week labels and a legend.
+
+    The legend sits under the plot, one entry per row with the full name (long names such as
+    "Шанхайская организация сотрудничества" are not cut). Lines differ by colour and dash, and a
+    line equal to an earlier one is drawn a little apart and says so in the legend, so equal
+    lines do not hide each other.
+    """
+    left, right, top, bottom = 44, 16, 16, 34
+    legend_row = 20
     plot_w, plot_h = width - left - right, height - top - bottom
+    total_h = height + 8 + legend_row * len(entities)
     peak = max([max(e["weekly"]) for e in entities] + [1])
     step = max(1, round(peak / 4))
     ticks = list(range(0, peak + step, step))
@@ -176,7 +233,7 @@ def chart_svg(weeks: list[date], entities: list[dict[str, Any]], *, width: int =
     def y(v: float) -> float:
         return top + plot_h - plot_h * v / y_max
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total_h}" width="100%" '
              f'role="img" aria-label="Weekly mentions of the top entities" class="chart">']
     for t in ticks:
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(t):.1f}" y2="{y(t):.1f}" class="grid"/>'
@@ -185,19 +242,27 @@ def chart_svg(weeks: list[date], entities: list[dict[str, Any]], *, width: int =
         if i % 2 == len(weeks) % 2 or i == len(weeks) - 1:
             parts.append(f'<text x="{x(i):.1f}" y="{height - 12}" class="tick" text-anchor="middle">'
                          f'{week.strftime("%d.%m")}</text>')
+    seen: list[list[int]] = []
     for n, entity in enumerate(entities):
-        color = PALETTE[n % len(PALETTE)]
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(entity["weekly"]))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.2"/>')
+        color, dash = PALETTE[n % len(PALETTE)], DASHES[n % len(DASHES)]
+        twin = next((k for k, earlier in enumerate(seen) if earlier == entity["weekly"]), None)
+        same_before = sum(1 for earlier in seen if earlier == entity["weekly"])
+        seen.append(entity["weekly"])
+        dy = -3.0 * same_before  # an equal line is lifted a few pixels: both stay visible
+        points = " ".join(f"{x(i):.1f},{y(v) + dy:.1f}" for i, v in enumerate(entity["weekly"]))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.2"{dash_attr}/>')
         for i, v in enumerate(entity["weekly"]):
             if v:
-                parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
+                parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v) + dy:.1f}" r="3" fill="{color}">'
                              f'<title>{_e(entity["canonical_name"])}: {v} in the week of '
                              f'{weeks[i].strftime("%d.%m.%Y")}</title></circle>')
-        ly = top + 14 + n * 20
-        parts.append(f'<rect x="{left + plot_w + 14}" y="{ly - 9}" width="12" height="4" fill="{color}"/>'
-                     f'<text x="{left + plot_w + 32}" y="{ly - 3}" class="legend">'
-                     f'{_e(_shorten(entity["canonical_name"], 22))} ({sum(entity["weekly"])})</text>')
+        ly = height + 8 + n * legend_row
+        note = f'; same line as {_e(entities[twin]["canonical_name"])}' if twin is not None else ""
+        parts.append(f'<line x1="{left}" x2="{left + 26}" y1="{ly - 4}" y2="{ly - 4}" stroke="{color}" '
+                     f'stroke-width="2.5"{dash_attr}/>'
+                     f'<text x="{left + 34}" y="{ly}" class="legend">'
+                     f'{_e(_shorten(entity["canonical_name"], 70))} ({sum(entity["weekly"])} mentions{note})</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -256,6 +321,12 @@ footer{margin-top:32px;font-size:12px;color:#7a8794}
 """
 
 
+def _story_first(story: dict[str, Any]) -> str:
+    if story.get("first_published_at") is None:
+        return f'undated (first seen {_when(story.get("first_seen_at"))})'
+    return _published(story["first_published_at"], story.get("first_published_precision"))
+
+
 def render(data: dict[str, Any]) -> str:
     """The digest as one self-contained HTML page."""
     day: date = data["day"]
@@ -276,7 +347,7 @@ def render(data: dict[str, Any]) -> str:
         f'<div><span class="badge {status}">quality: {_e(status)}</span></div></header>',
     ]
     out += render_alerts(data.get("alerts", []), data.get("watch_matches", []))
-    out.append(f"<h2>Stories of the day ({len(data['stories'])})</h2>")
+    out.append(f"<h2>Stories of the day ({_plural(len(data['stories']), 'story')})</h2>")
     if not data["stories"] and not data["unstoried"]:
         out.append('<p class="muted">No articles were published on this day.</p>')
     for story in data["stories"]:
@@ -284,8 +355,8 @@ def render(data: dict[str, Any]) -> str:
             f'<span class="outlet{" first" if i == 0 else ""}">{_e(o)}</span>' for i, o in enumerate(story["outlets"]))
         out.append('<div class="story">'
                    f'<h3>{_e(story["title"] or "(untitled story)")}</h3>'
-                   f'<div class="outlets">first: <b>{_e(story["first_source"])}</b> at '
-                   f'{_when(story["first_published_at"])} · outlets in order: {outlets} · '
+                   f'<div class="outlets">first: <b>{_e(story["first_source"])}</b>, '
+                   f'{_e(_story_first(story))} · outlets in order: {outlets} · '
                    f'{_plural(story["article_count"], "article")} in all</div>'
                    '<ul class="arts">')
         for article in story["articles_today"] or []:
@@ -322,18 +393,22 @@ def render(data: dict[str, Any]) -> str:
         out.append('<p class="muted">No quotes in these 7 days.</p>')
     for quote in merge_quotes(data["quotes"]):
         also = "".join(f'; also {_e(q["source"])}, {q["day"].strftime("%d.%m.%Y")}' for q in quote["also"])
-        out.append(f'<blockquote><p>«{_e(quote["text"])}»</p><div class="cite">— <b>{_e(quote["speaker"] or "?")}</b>'
+        speaker = (f'<b>{_e(quote["speaker"])}</b>' if quote["speaker"]
+                   else '<span class="muted">speaker not named</span>')
+        out.append(f'<blockquote><p>«{_e(quote["text"])}»</p><div class="cite">— {speaker}'
                    f', {_e(quote["source"])}, {quote["day"].strftime("%d.%m.%Y")}: '
                    f'{_link(quote["url"], _shorten(quote["title"], 90))}{also}</div></blockquote>')
 
     out.append("<h2>Money figures</h2>")
     if data["money"]:
         out.append("<table><tr><th class='num'>amount</th><th>as written, in context</th><th>source</th></tr>")
-        for fact in data["money"]:
+        for fact in merge_money(data["money"])[:12]:
+            also = "".join(f'<br><span class="muted">also {_e(f["source"])}, {f["day"].strftime("%d.%m")}</span>'
+                           for f in fact["also"])
             out.append(f'<tr><td class="num"><span class="amount">{_e(format_amount(fact["amount"], fact["currency"]))}'
                        f'</span></td><td>{_e(_shorten(_context(fact["context"]) or fact["text"], 220))}</td>'
                        f'<td>{_e(fact["source"])}, {fact["day"].strftime("%d.%m")}<br>'
-                       f'{_link(fact["url"], _shorten(fact["title"], 60))}</td></tr>')
+                       f'{_link(fact["url"], _shorten(fact["title"], 60))}{also}</td></tr>')
         out.append("</table>")
     else:
         out.append('<p class="muted">No money figures in these 7 days.</p>')
@@ -362,7 +437,8 @@ def render(data: dict[str, Any]) -> str:
                    "<th>last crawled</th></tr>")
         for source in data["sources"]:
             out.append(f'<tr><td>{_e(source["source"])}</td><td class="num">{source["articles"]}</td>'
-                       f'<td>{_when(source["last_published_at"])}</td><td>{_when(source["last_fetched_at"])}</td></tr>')
+                       f'<td>{_published(source["last_published_at"], None)}</td>'
+                       f'<td>{_when(source["last_fetched_at"])}</td></tr>')
         out.append("</table>")
     out.append("<footer>Generated by <code>mediamon report</code> from the mart views. Days are Kazakhstan days "
                "(Asia/Almaty).</footer></main></body></html>")

@@ -5,6 +5,10 @@
   "entity_id", "canonical"}]}`` (offsets are character offsets into the given text).
 - ``mediamon entities --pending``: the pipeline stage on ``core.articles`` (what the DAG runs).
 - ``mediamon entities --relink``: re-link stored mentions after alias edits, without NER.
+- ``mediamon entities merge FROM_KEY INTO_KEY``: every mention of FROM_KEY goes to INTO_KEY.
+- ``mediamon entities split KEY ALIAS NEW_KEY [--canonical NAME]``: mentions named ALIAS leave KEY
+  for a new entity. Both are analysts' edits (schema ``analyst``, see ``mediamon aliases``), kept
+  by every later run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg
+
 from mediamon.cli import UserError
 
 
@@ -22,7 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "entities", help="NER + normal forms + canonical entities (file mode, or the DB stage)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument("edit", nargs="*", metavar="merge FROM INTO | split KEY ALIAS NEW_KEY",
+                        help="analysts' entity edits (see above)")
+    parser.add_argument("--canonical", help="split: canonical name of the new entity (default: ALIAS)")
+    parser.add_argument("--note", help="merge/split: why")
+    mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--in", dest="input", type=Path, help="JSON-lines input {id, text}; '-' for stdin")
     mode.add_argument("--pending", action="store_true", help="extract articles not yet done (database)")
     mode.add_argument("--relink", action="store_true", help="re-link stored mentions with current aliases")
@@ -32,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--facts", action="store_true", help="file mode: also facts, quotes, skip reason")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes for NER (default: 2 or the CPU count if smaller)")
-    parser.set_defaults(handler=_run)
+    parser.set_defaults(handler=_run, parser=parser)
 
 
 def _read_docs(path: Path) -> list[dict]:
@@ -54,7 +64,36 @@ def _read_docs(path: Path) -> list[dict]:
     return docs
 
 
+def _edit(args: argparse.Namespace) -> int:
+    from mediamon.commands.edits import _connect, apply_entity_edits_if_allowed
+    from transforms.entities.edits import record_entity_merge, record_entity_split
+
+    action, *rest = args.edit
+    shapes = {"merge": 2, "split": 3}
+    if action not in shapes or len(rest) != shapes[action]:
+        raise UserError("expected `entities merge FROM_KEY INTO_KEY` or `entities split KEY ALIAS NEW_KEY`")
+    with _connect() as conn:
+        try:
+            if action == "merge":
+                edit_id = record_entity_merge(conn, rest[0], rest[1], note=args.note)
+            else:
+                edit_id = record_entity_split(conn, rest[0], rest[1], rest[2], canonical_name=args.canonical,
+                                              note=args.note)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        except psycopg.errors.InsufficientPrivilege as error:
+            raise UserError(f"not allowed: {error.diag.message_primary}") from None
+        print(f"entity edit {edit_id} {apply_entity_edits_if_allowed(conn)}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.edit:
+        if args.input is not None or args.pending or args.relink:
+            raise UserError("an edit (merge/split) takes no --in/--pending/--relink")
+        return _edit(args)
+    if args.input is None and not args.pending and not args.relink:
+        args.parser.error("one of --in, --pending, --relink, or an edit (merge/split) is required")
     if args.input is not None:
         return _file_mode(args)
     from mediamon import database

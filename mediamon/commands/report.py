@@ -31,7 +31,9 @@ def _report(args: argparse.Namespace) -> int:
         except psycopg.errors.UndefinedTable as error:
             raise UserError(f"the mart views are missing ({error.diag.message_primary}): run `mediamon db migrate`"
                             ) from error
-    print(f"wrote {result['path']}: {result['stories']} stories, {result['articles']} articles, "
-          f"{result['entities']} top entities, {result['quotes']} quotes, {result['money']} money figures; "
-          f"quality {result['quality'] or 'not run'}")
+    from transforms.report import plural
+
+    print(f"wrote {result['path']}: {plural(result['stories'], 'story')}, {plural(result['articles'], 'article')}, "
+          f"{plural(result['entities'], 'top entity')}, {plural(result['quotes'], 'quote')}, "
+          f"{plural(result['money'], 'money figure')}; quality {result['quality'] or 'not run'}")
     return 0

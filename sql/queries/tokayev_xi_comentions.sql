@@ -1,4 +1,5 @@
 -- Question: how often are Tokayev and Xi Jinping named in the same article, week by week?
+-- Counts articles by publication day; undated articles are in no week (their crawl day is not a publication day).
 -- Counts articles naming both (mart.entity_cooccurrence_daily keeps unordered pairs, so both
 -- orders are matched). Entities are matched by canonical name, so alias spellings are covered.
 WITH pair AS (

@@ -1,4 +1,5 @@
 -- Question: which people, places and organisations were named most this week?
+-- Counts articles by publication day; undated articles are in no week (their crawl day is not a publication day).
 -- The week is the 7 days ending on the as-of day: today in Almaty (the marts' days are Almaty days), or the day in the setting mediamon.as_of
 -- (SET mediamon.as_of = '2025-08-31'; to look back). One row per entity, most articles first.
 WITH params AS (

@@ -3,8 +3,11 @@
 Plain natasha (segment, morphology, syntax, NER, normalize) does ~17 documents/s here, NER alone
 ~50/s; much of that is OpenBLAS spinning threads, so the stage keeps BLAS to one thread
 (``threads.py``) and uses worker processes instead. Normal forms depend almost only on the surface
-text, so they are cached per (type, surface); morphology runs only on a few tokens around spans not
-seen before, syntax (needed for multi-word ORG normal forms only) only around such ORG spans, and
+text: context-free ones (a one-word name every dictionary reading agrees on) are cached per
+(type, surface) across documents, and the tagger's, which depend on the words around the span, only
+within one document, so a normal form never depends on which documents a process saw before
+(worker count, batch order); morphology runs only on a few tokens around spans not so resolved,
+syntax (needed for multi-word ORG normal forms only) only around such ORG spans, and
 sentences are tokenized only when one of their spans needs morphology. Models load once per
 process (``get_extractor``); ``analyze_many`` forks workers after loading so they share one copy.
 """
@@ -55,7 +58,13 @@ class Sentence:
 
 
 class Extractor:
-    """natasha's models plus a per-process cache of normal forms."""
+    """natasha's models plus a per-process cache of context-free normal forms.
+
+    Only normal forms that are a function of (type, surface) alone go into ``normal_cache``: one
+    filled with the tagger's context-dependent results would hand the first document's reading
+    ("Голоса Америки" left in the genitive) to every later one, so results would depend on arrival
+    order, i.e. on the worker count and the batch order.
+    """
 
     def __init__(self) -> None:
         embedding = NewsEmbedding()
@@ -95,6 +104,7 @@ class Extractor:
         """Fill ``normal`` and ``sentence``; tag morphology/syntax only where the cache misses."""
         starts = [s.start for s in sentences]
         todo: dict[int, list[Span]] = {}
+        in_document: dict[tuple[str, str], Span] = {}  # tagger results are shared within a document only
         for span in spans:
             index = _sentence_index(starts, span.start)
             if index is not None:
@@ -103,6 +113,8 @@ class Extractor:
             cached = self.normal_cache.get((span.type, span.text))
             if cached is not None:
                 span.normal = cached
+            elif (span.type, span.text) in in_document:
+                continue  # filled from the first such span of this document below
             elif index is None or not _needs_morphology(span.text):
                 span.normal = span.text
             elif self.use_dictionary and (word_normal := self._dictionary_normal(span)) is not None:
@@ -110,8 +122,16 @@ class Extractor:
                 self.normal_cache[(span.type, span.text)] = word_normal
             else:
                 todo.setdefault(index, []).append(span)
-        if not todo:
-            return
+                in_document[(span.type, span.text)] = span
+        if todo:
+            self._tag_normals(todo, sentences)
+        for span in spans:
+            if span.normal is None:
+                first = in_document.get((span.type, span.text))
+                span.normal = first.normal if first is not None and first.normal else span.text
+
+    def _tag_normals(self, todo: dict[int, list[Span]], sentences: list[Sentence]) -> None:
+        """Normal forms from natasha's morphology (and syntax for multi-word ORG) on small windows."""
         windows: list[list[DocToken]] = []  # token runs to tag: each span with WINDOW tokens of context
         window_spans: list[list[Span]] = []
         for i in sorted(todo):
@@ -150,7 +170,6 @@ class Extractor:
             for span in members:
                 tokens = [t for t in window if t.start >= span.start and t.stop <= span.stop]
                 span.normal = self._normal_form(span, tokens)
-                self.normal_cache[(span.type, span.text)] = span.normal
 
     def _dictionary_normal(self, span: Span) -> str | None:
         """The nominative of a one-word name straight from the dictionary, when every reading of the
@@ -194,7 +213,8 @@ class Extractor:
         When the tagger saw the span in an oblique case, every word still in that case is put in the
         nominative by pymorphy (hyphen parts one by one), keeping the gender of the name.
         """
-        cases = {t.feats.get("Case") for t in tokens if t.pos == "PROPN" and t.feats}
+        # The first oblique case in token order: a set here made the choice depend on the hash seed.
+        cases = [t.feats.get("Case") for t in tokens if t.pos == "PROPN" and t.feats]
         case = next((c for c in cases if c and c != "Nom"), None)
         if case is None:
             return normal

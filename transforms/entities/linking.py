@@ -29,18 +29,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.entities.model import ENTITY_TYPES, Span
+from transforms.entities.variants import fold_kazakh, name_variants
 
 Lemmatizer = Callable[[str], str]
 
 _QUOTES = re.compile(r"[«»\"“”„'’`]")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
 _WORDS = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-_PRIORITY = {"analyst": 0, "seed": 1, "auto": 2}
+_PRIORITY = {"analyst": 0, "seed": 1, "variant": 1.5, "auto": 2}  # variant: generated spelling (variants.py)
 
 
 def alias_key(name: str) -> str:
-    """Case-, ё-, quote- and hyphen-insensitive key: "Касым-Жомарт  Токаев" → "касым жомарт токаев"."""
-    name = _QUOTES.sub("", name.lower().replace("ё", "е"))
+    """Case-, ё-, quote-, hyphen- and Kazakh-letter-insensitive key: "Касым-Жомарт  Токаев" and
+    "Қасым-Жомарт Тоқаев" → "касым жомарт токаев"."""
+    name = _QUOTES.sub("", fold_kazakh(name.lower().replace("ё", "е")))
     return _SEPARATORS.sub(" ", name).strip(" .,")
 
 
@@ -62,14 +64,20 @@ class Entity:
     entity_key: str
     canonical_name: str
     type: str
+    wikidata_qid: str | None = None  # optional columns wikidata, wikidata_source of the alias file
+    wikidata_source: str | None = None
 
 
 class AliasTableError(ValueError):
     """The alias file is malformed (missing column, unknown type, duplicated key)."""
 
 
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
 def read_alias_file(path: Path) -> tuple[list[Entity], list[Alias]]:
-    """Read ``entity_key,type,canonical_name,aliases`` rows (aliases separated by ``|``)."""
+    """Read ``entity_key,type,canonical_name,aliases`` rows (aliases separated by ``|``), with
+    optional ``wikidata`` (a QID) and ``wikidata_source`` (where it was read: required with a QID)."""
     entities: list[Entity] = []
     aliases: list[Alias] = []
     seen: set[str] = set()
@@ -87,7 +95,11 @@ def read_alias_file(path: Path) -> tuple[list[Entity], list[Alias]]:
             if key in seen:
                 raise AliasTableError(f"{path}:{line}: entity_key {key!r} appears twice")
             seen.add(key)
-            entities.append(Entity(key, name, type_))
+            qid = (row.get("wikidata") or "").strip() or None
+            qid_source = (row.get("wikidata_source") or "").strip() or None
+            if qid is not None and (not _QID.match(qid) or qid_source is None):
+                raise AliasTableError(f"{path}:{line}: wikidata must be a QID (Q123) with its wikidata_source")
+            entities.append(Entity(key, name, type_, qid, qid_source))
             for alias in [name, *(row["aliases"] or "").split("|")]:
                 if alias.strip():
                     aliases.append(Alias(alias.strip(), key, type_, "seed"))
@@ -135,41 +147,62 @@ class AliasIndex:
     by_stem: dict[str, str] = field(default_factory=dict)
     nominative: dict[str, str] = field(default_factory=dict)  # lemma key -> alias as written
     gazetteer: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (entity key, type)
+    redirects: dict[str, str] = field(default_factory=dict)  # analyst merges: entity key -> key it went into
     _gazetteer_regex: re.Pattern | None = None
     _fuzzy_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer) -> AliasIndex:
+    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], lemmatize: Lemmatizer, *,
+              variants: bool = True) -> AliasIndex:
+        """Index the aliases, then the generated spellings of every seed/analyst alias (Latin,
+        pinyin, Kazakh, inflections: ``variants.name_variants``), which never displace a real alias."""
         index = cls(lemmatize=lemmatize)
         for entity in entities:
             index.entities[entity.entity_key] = entity
-        for alias in aliases:
-            if alias.entity_key in index.entities:
-                index.add(alias)
+        curated = [a for a in aliases if a.entity_key in index.entities]
+        for alias in curated:
+            index.add(alias)
+        if variants:
+            for alias in curated:
+                if alias.origin in ("seed", "analyst"):
+                    for variant in name_variants(alias.alias, alias.type):
+                        index.add(Alias(variant, alias.entity_key, alias.type, "variant"))
         return index
 
     def add(self, alias: Alias) -> None:
+        """Index a seed or analyst alias. Auto aliases are not indexed: a lookup that could hit the
+        auto entity another article created first would make links depend on arrival order (an
+        auto key is recomputed from the name anyway, ``auto_entity_key``)."""
         rank = _PRIORITY.get(alias.origin, 2)
+        if rank >= 2:
+            return
         for table, key in ((self.by_key, alias_key(alias.alias)),
                            (self.by_lemmas, lemma_key(alias.alias, self.lemmatize))):
             if key and (key not in table or rank < table[key][0]):
                 table[key] = (rank, alias.entity_key)
-        if rank < 2:
-            if len(alias_key(alias.alias)) >= 6:
-                self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
-                self._fuzzy_cache.clear()
-            stem = stem_key(alias.alias)
-            if len(stem) >= 4:
-                self.by_stem.setdefault(stem, alias.entity_key)
-            self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
-            if _GAZETTEER_WORTHY.match(alias.alias):
-                self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
-                self._gazetteer_regex = None
+        if len(alias_key(alias.alias)) >= 6:
+            self.fuzzy_keys.setdefault(alias_key(alias.alias), alias.entity_key)
+            self._fuzzy_cache.clear()
+        stem = stem_key(alias.alias)
+        if len(stem) >= 4:
+            self.by_stem.setdefault(stem, alias.entity_key)
+        self.nominative.setdefault(lemma_key(alias.alias, self.lemmatize), alias.alias)
+        if _GAZETTEER_WORTHY.match(alias.alias):
+            self.gazetteer[alias.alias] = (alias.entity_key, alias.type)
+            self._gazetteer_regex = None
+
+    def note_auto(self, key: str, name: str, type_: str) -> None:
+        """Record an auto entity met while linking, keeping the best canonical name seen so far."""
+        entity = self.entities.get(key)
+        if entity is None or canonical_rank(name, self.lemmatize) < canonical_rank(entity.canonical_name,
+                                                                                     self.lemmatize):
+            self.entities[key] = Entity(key, name, entity.type if entity else type_)
 
     def gazetteer_regex(self) -> re.Pattern | None:
         """One regex for every seeded/analyst alias, tolerant of case endings on each word."""
         if self._gazetteer_regex is None and self.gazetteer:
-            parts = sorted((_inflectable(alias) for alias in self.gazetteer), key=len, reverse=True)
+            parts = sorted({_inflectable(fold_kazakh(alias)) for alias in self.gazetteer},
+                           key=lambda part: (-len(part), part))
             self._gazetteer_regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
         return self._gazetteer_regex
 
@@ -215,7 +248,8 @@ _STEM_END = re.compile(r"[аеиоуыэюяйь]+$")
 
 # Aliases worth searching for in raw text: several words, or one capitalized word of 4+ letters, or
 # an acronym of 3+ capitals (two-letter ones like "РК" are too ambiguous to search for blindly).
-_GAZETTEER_WORTHY = re.compile(r"^(?:[А-ЯЁA-Z][^\s]*(?:\s+\S+)+|[А-ЯЁ][А-ЯЁа-яё-]{3,}|[А-ЯЁ]{3,8})$")
+_GAZETTEER_WORTHY = re.compile(
+    r"^(?:[А-ЯЁA-ZӘҒҚҢӨҰҮҺІ][^\s]*(?:\s+\S+)+|[А-ЯЁӘҒҚҢӨҰҮҺІ][А-ЯЁа-яёәғқңөұүһі-]{3,}|[A-Z][a-z-]{3,}|[А-ЯЁ]{3,8})$")
 
 
 def _inflectable(alias: str) -> str:
@@ -241,7 +275,9 @@ def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[
     if regex is None:
         return spans
     spans = list(spans)
-    for match in regex.finditer(text):
+    # Searched with Kazakh letters folded (one letter for one, so offsets hold): "Тоқаев" is found
+    # by the alias "Токаев"; the span keeps the text as written.
+    for match in regex.finditer(fold_kazakh(text)):
         start, stop = match.span()
         inside = [s for s in spans if s.start < stop and start < s.stop]
         if any(s.start < start or s.stop > stop for s in inside):
@@ -253,7 +289,7 @@ def add_alias_mentions(text: str, spans: list[Span], index: AliasIndex) -> list[
             continue
         for s in inside:
             spans.remove(s)
-        spans.append(Span(start, stop, index.entities[key].type, match.group(), rule="alias_mention"))
+        spans.append(Span(start, stop, index.entities[key].type, text[start:stop], rule="alias_mention"))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -282,8 +318,13 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
 
     ``text`` is the article text, used only to see whether an acronym sits in brackets right after
     its expansion; linking works without it (that one rule is then skipped).
+
+    The result depends only on this article and the seed/analyst aliases: auto entities made while
+    linking earlier articles are never looked up (``AliasIndex.add`` leaves auto aliases out), so
+    worker count and batch order cannot change a key. The ``canonical`` of an auto entity is the
+    best name seen so far in this process (``canonical_rank``); ``settle_auto_canonicals`` makes it
+    the best over the whole input.
     """
-    full_names: dict[str, str] = {}  # surname lemma -> entity key, for persons named in full here
     resolved: list[tuple[Span, str | None]] = []
     for span in spans:
         span.ner_type = span.ner_type or span.type
@@ -291,11 +332,18 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         key, trusted = index.lookup(name)
         if key is None and span.normal:
             key, trusted = index.lookup(span.text)
+        key = index.redirects.get(key, key) if key else key
         if key is not None and trusted:
             span.type = index.entities[key].type
         resolved.append((span, key))
-        if key and span.type == "PER" and len(_WORDS.findall(name)) >= 2:
-            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
+    # Persons named in full anywhere in the article: a surname alone joins them, before or after.
+    full_names: dict[str, str] = {}  # surname lemma -> entity key
+    for span, key in resolved:
+        name = span.normal or span.text
+        words = _WORDS.findall(name)
+        if span.type == "PER" and len(words) >= 2:
+            full_names.setdefault(index.lemmatize(alias_key(words[-1])),
+                                  key or _unmatched_key(span.type, name, index))
 
     previous: Span | None = None
     for span, key in resolved:
@@ -308,23 +356,50 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1:
             key = full_names.get(index.lemmatize(alias_key(name)))
         if key is None:
-            key = index.by_stem.get(stem_key(name)) if len(stem_key(name)) >= 4 else None
-        if key is None:
-            key = index.fuzzy(name)
-        if key is None:
-            key = auto_entity_key(span.type, name, index.lemmatize)
-            if key not in index.entities:
-                index.entities[key] = Entity(key, name, span.type)
-                index.add(Alias(name, key, span.type, "auto"))
+            key = _unmatched_key(span.type, name, index)
+        key = index.redirects.get(key, key)
+        if key.startswith("auto:"):
+            index.note_auto(key, name, span.type)
         entity = index.entities[key]
         span.entity_key, span.canonical = key, entity.canonical_name
         if span.type == "PER":
             # A half-normalized name ("Касым-Жомарта Токаев") takes the alias it is a form of.
             span.normal = index.nominative.get(lemma_key(name, index.lemmatize), span.normal)
-        if span.type == "PER" and len(_WORDS.findall(name)) >= 2:
-            full_names.setdefault(index.lemmatize(alias_key(_WORDS.findall(name)[-1])), key)
         previous = span
     return spans
+
+
+def _unmatched_key(type_: str, name: str, index: AliasIndex) -> str:
+    """A name no alias matched exactly: a stem match, a near spelling, else its own auto entity."""
+    stem = stem_key(name)
+    key = index.by_stem.get(stem) if len(stem) >= 4 else None
+    return key or index.fuzzy(name) or auto_entity_key(type_, name, index.lemmatize)
+
+
+def canonical_rank(name: str, lemmatize: Lemmatizer) -> tuple[int, int, str]:
+    """Sort key of the names an auto entity is seen under; the smallest is its canonical name.
+
+    A stable rule instead of "the first name seen", which depended on arrival order: a name already
+    in its dictionary form ("Тереза Мэй", not "Терезу Мэй") first, then the shorter, then the
+    alphabetically first (capitalized before lowercase).
+    """
+    return (0 if lemma_key(name, lemmatize) == alias_key(name) else 1, len(name), name)
+
+
+def settle_auto_canonicals(spans: Iterable[Span], lemmatize: Lemmatizer) -> None:
+    """Give every span of an auto entity the best canonical name among all the given spans, so the
+    result is the same whatever order or process the spans were linked in."""
+    spans = list(spans)
+    best: dict[str, str] = {}
+    for span in spans:
+        key = span.entity_key
+        if key and key.startswith("auto:") and span.canonical:
+            for name in (span.canonical, span.normal or span.text):
+                if key not in best or canonical_rank(name, lemmatize) < canonical_rank(best[key], lemmatize):
+                    best[key] = name
+    for span in spans:
+        if span.entity_key in best:
+            span.canonical = best[span.entity_key]
 
 
 def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer) -> str:
@@ -345,11 +420,14 @@ def morph_vocab():
         return MorphVocab()
 
 
+_HAS_CYRILLIC = re.compile(r"[а-яё]")
+
+
 @lru_cache(maxsize=200_000)
 def default_lemmatize(word: str) -> str:
     """Dictionary form of one lowercased word, preferring a name/surname/place reading."""
-    if not word.isalpha() or len(word) < 3:
-        return word
+    if not word.isalpha() or len(word) < 3 or not _HAS_CYRILLIC.search(word):
+        return word  # pymorphy only knows Russian; Latin words are their own lemma
     parses = morph_vocab().parse(word)
     for parse in parses:
         if {"Name", "Surn", "Geox", "Orgn"} & set(parse.tag.grammemes):

@@ -4,7 +4,9 @@ Texts NER should not see are refused with a reason code before any model runs:
 ``empty``, ``too_large`` (over ``MAX_NER_CHARS``), ``no_cyrillic``, ``garbage`` (mostly
 non-letters or replacement characters: binary decoded as text), ``not_russian`` (the article's
 language is Kazakh or other, or Kazakh letters are frequent). Facts still come out of texts
-refused only for language, since numbers and dates do not need Russian NER.
+refused only for language, since numbers and dates do not need Russian NER, and texts in Latin
+letters or in Kazakh still get the names of the alias table, in every generated spelling
+("Tokayev", "Xi Jinping", "Тоқаев", "Qorgas": ``variants.py``), found without NER.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 
 from transforms.entities.extract import get_extractor
 from transforms.entities.facts import find_facts
-from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans
+from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans, settle_auto_canonicals
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
@@ -74,7 +76,12 @@ def analyze(text: str | None, index: AliasIndex, *, language: str | None = None,
     reason = skip_reason(text, language)
     if reason is not None:
         facts = find_facts(text, default_year=default_year) if reason == "not_russian" and text else []
-        return Analysis(facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
+        spans: list = []
+        if reason in ("not_russian", "no_cyrillic") and text:
+            spans = link_spans(text, add_alias_mentions(text, [], index), index)
+            for span in spans:
+                span.normal = span.canonical if span.type == "PER" else span.text
+        return Analysis(spans=spans, facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
     assert text is not None
     spans = get_extractor().spans(text, then=lambda t, s: add_alias_mentions(t, s, index))
     spans = link_spans(text, spans, index)
@@ -95,13 +102,18 @@ def analyze_many(items: list[tuple[str | None, str | None]], index: AliasIndex, 
                  workers: int = 1, default_years: list[int | None] | None = None) -> list[Analysis]:
     """``analyze`` over (text, language) pairs, in order, on ``workers`` forked processes.
 
-    Entities created on the fly in a worker (``auto:`` keys) are deterministic from the name, so
-    results do not depend on which worker saw a text first.
+    Results do not depend on the worker count or the order of ``items``: normal forms and links
+    are functions of each text and the seed/analyst aliases alone, entities created on the fly
+    (``auto:`` keys) are keyed by the name's lemmas, and their canonical name is settled over all
+    results by a stable rule (``settle_auto_canonicals``) rather than taken from whichever worker
+    saw the entity first.
     """
     global _WORKER_INDEX
     _WORKER_INDEX = index
     from transforms.entities.extract import parallel_map
 
     years = default_years or [None] * len(items)
-    return list(parallel_map(_analyze_item, [(t, lang, y) for (t, lang), y in zip(items, years, strict=True)],
-                             workers))
+    results = list(parallel_map(_analyze_item, [(t, lang, y) for (t, lang), y in zip(items, years, strict=True)],
+                                workers))
+    settle_auto_canonicals((span for result in results for span in result.spans), index.lemmatize)
+    return results

@@ -476,7 +476,7 @@ def propagate_in_document(text: str, spans: list[Span]) -> list[Span]:
              and not s.text.isdigit() and s.text.lower() not in GENERIC_WORDS}
     if not names:
         return spans
-    parts = sorted((_inflected(name) for name in names), key=len, reverse=True)
+    parts = sorted({_inflected(name) for name in names}, key=lambda part: (-len(part), part))
     regex = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
     out = list(spans)
     for match in regex.finditer(text):

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import psycopg
 
+from transforms.entities.edits import apply_alias_edits, read_redirects
 from transforms.entities.linking import (
     Alias,
     AliasIndex,
     Entity,
+    canonical_rank,
     default_alias_files,
     default_lemmatize,
     link_spans,
@@ -39,8 +41,9 @@ STAGE = "entities"
 BATCH_SIZE = 200
 #: Articles analysed between two progress checks (about 1-2 s of NER with syntax).
 PROGRESS_SLICE = 25
-# Refusals that mean the input is bad (quarantined); not_russian is a normal outcome, only recorded.
-QUARANTINED_REASONS = frozenset({"empty", "too_large", "no_cyrillic", "garbage"})
+# Refusals that mean the input is bad (quarantined). not_russian and no_cyrillic (a text in Latin
+# letters) are normal outcomes, only recorded: such texts still get alias-table mentions.
+QUARANTINED_REASONS = frozenset({"empty", "too_large", "garbage"})
 
 
 def pending_article_ids(conn: psycopg.Connection) -> list[int]:
@@ -66,12 +69,17 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
         for entity in entities:
             conn.execute(
                 """
-                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
-                VALUES (%s, %s, %s, 'seed')
+                INSERT INTO core.entities (entity_key, canonical_name, type, origin, wikidata_qid, wikidata_source)
+                VALUES (%s, %s, %s, 'seed', %s, %s)
                 ON CONFLICT (entity_key) DO UPDATE
-                SET canonical_name = excluded.canonical_name, type = excluded.type
+                SET canonical_name = excluded.canonical_name, type = excluded.type,
+                    wikidata_qid = excluded.wikidata_qid, wikidata_source = excluded.wikidata_source
                 WHERE core.entities.origin = 'seed'
-                """, (entity.entity_key, entity.canonical_name, entity.type))
+                  AND (core.entities.canonical_name, core.entities.type, core.entities.wikidata_qid,
+                       core.entities.wikidata_source) IS DISTINCT FROM
+                      (excluded.canonical_name, excluded.type, excluded.wikidata_qid, excluded.wikidata_source)
+                """, (entity.entity_key, entity.canonical_name, entity.type, entity.wikidata_qid,
+                      entity.wikidata_source))
         added = 0
         for alias in aliases:
             cursor = conn.execute(
@@ -85,41 +93,64 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
 
 
 def load_index(conn: psycopg.Connection) -> AliasIndex:
-    """The alias index as the database has it now (seed + analyst + auto)."""
+    """The alias index as the database has it now (analyst + seed aliases; analyst merges as
+    redirects). Analyst aliases come first, so they also win the first-come tables (stems, near
+    spellings)."""
     entities = [Entity(*row) for row in conn.execute(
-        "SELECT entity_key, canonical_name, type FROM core.entities")]
+        "SELECT entity_key, canonical_name, type, wikidata_qid, wikidata_source FROM core.entities")]
     aliases = [Alias(*row) for row in conn.execute(
         """
         SELECT a.alias, e.entity_key, a.type, a.origin
         FROM core.entity_aliases a JOIN core.entities e USING (entity_id)
-        ORDER BY a.origin = 'auto', a.alias_id
+        ORDER BY CASE a.origin WHEN 'analyst' THEN 0 WHEN 'seed' THEN 1 ELSE 2 END, a.alias_id
         """)]
-    return AliasIndex.build(entities, aliases, default_lemmatize)
+    index = AliasIndex.build(entities, aliases, default_lemmatize)
+    index.redirects = {key: into for key, into in read_redirects(conn).items() if into in index.entities
+                       or into.startswith("auto:")}
+    return index
 
 
 def _entity_ids(conn: psycopg.Connection, spans: Iterable[Span]) -> dict[str, int]:
     """entity_id for each span's entity key, creating auto entities (and their own-name alias) when
-    new. Works from the spans alone because auto entities may have been made in a worker process."""
+    new. Works from the spans alone because auto entities may have been made in a worker process.
+
+    Safe for concurrent batches (the DAG's mapped entity tasks): an existing auto entity takes the
+    better name by ``canonical_rank`` under its row lock, so its canonical name is the best over
+    every batch whatever their order; keys are locked in sorted order, and callers pass a whole
+    transaction's spans at once, so two batches cannot deadlock on each other's entities.
+    """
+    best: dict[str, Entity] = {}
+    for span in spans:
+        if not span.entity_key:
+            continue
+        for name in (span.canonical, span.normal or span.text):
+            if not name:
+                continue
+            held = best.get(span.entity_key)
+            if held is None or canonical_rank(name, default_lemmatize) < canonical_rank(held.canonical_name,
+                                                                                          default_lemmatize):
+                best[span.entity_key] = Entity(span.entity_key, name, held.type if held else span.type)
     ids: dict[str, int] = {}
-    wanted = {s.entity_key: Entity(s.entity_key, s.canonical or s.normal or s.text, s.type)
-              for s in spans if s.entity_key}
-    for key in sorted(wanted):
-        row = conn.execute("SELECT entity_id FROM core.entities WHERE entity_key = %s", (key,)).fetchone()
-        if row is None:
-            entity = wanted[key]
-            row = conn.execute(
-                """
-                INSERT INTO core.entities (entity_key, canonical_name, type, origin)
-                VALUES (%s, %s, %s, 'auto')
-                ON CONFLICT (entity_key) DO UPDATE SET entity_key = excluded.entity_key
-                RETURNING entity_id
-                """, (key, entity.canonical_name, entity.type)).fetchone()
+    for key in sorted(best):
+        entity = best[key]
+        entity_id, canonical, origin = conn.execute(
+            """
+            INSERT INTO core.entities (entity_key, canonical_name, type, origin)
+            VALUES (%s, %s, %s, 'auto')
+            ON CONFLICT (entity_key) DO UPDATE SET entity_key = excluded.entity_key
+            RETURNING entity_id, canonical_name, origin
+            """, (key, entity.canonical_name, entity.type)).fetchone()
+        if origin == "auto":
+            if canonical_rank(entity.canonical_name, default_lemmatize) < canonical_rank(canonical,
+                                                                                         default_lemmatize):
+                conn.execute("UPDATE core.entities SET canonical_name = %s WHERE entity_id = %s",
+                             (entity.canonical_name, entity_id))
             conn.execute(
                 """
                 INSERT INTO core.entity_aliases (alias, entity_id, type, origin) VALUES (%s, %s, %s, 'auto')
                 ON CONFLICT (alias, entity_id) DO NOTHING
-                """, (entity.canonical_name, row[0], entity.type))
-        ids[key] = row[0]
+                """, (entity.canonical_name, entity_id, entity.type))
+        ids[key] = entity_id
     return ids
 
 
@@ -136,11 +167,11 @@ def _sha256(text: str | None) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
 
 
-def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis) -> None:
+def _store(conn: psycopg.Connection, article_id: int, text: str | None, analysis: Analysis,
+           ids: dict[str, int]) -> None:
     conn.execute("DELETE FROM core.mentions WHERE article_id = %s", (article_id,))
     conn.execute("DELETE FROM core.facts WHERE article_id = %s", (article_id,))
     conn.execute("DELETE FROM core.quotes WHERE article_id = %s", (article_id,))
-    ids = _entity_ids(conn, analysis.spans)
     with conn.cursor() as cursor:
         cursor.executemany(
             """
@@ -190,7 +221,9 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
     transaction. Articles refused as bad input (empty, too large, no Cyrillic, garbage) are
     quarantined; non-Russian ones are only recorded as skipped with the reason.
     """
-    load_seed_aliases(conn, alias_file)
+    with conn.transaction():  # seeds, then analysts' edits over them: a removed seed alias never shows
+        load_seed_aliases(conn, alias_file)
+        apply_alias_edits(conn)
     index = load_index(conn)
     ids = list(article_ids) if article_ids is not None else pending_article_ids(conn)
     counts = {"in": len(ids), "out": 0, "skipped": 0, "quarantined": 0,
@@ -217,8 +250,9 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
                                         workers=workers, default_years=[year for *_, year in part])
                 progress.advance(len(part))
             with conn.transaction():
+                ids = _entity_ids(conn, [span for analysis in results for span in analysis.spans])
                 for (article_id, text, _, _), analysis in zip(rows, results, strict=True):
-                    _store(conn, article_id, text, analysis)
+                    _store(conn, article_id, text, analysis, ids)
                     if analysis.skipped:
                         counts["skipped"] += 1
                         if analysis.skipped in QUARANTINED_REASONS:
@@ -245,8 +279,10 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
 def relink(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None) -> dict:
     """Re-link stored mentions (and quote speakers) with the current alias table; no NER.
 
-    Auto entities left without mentions or quotes afterwards are deleted.
+    Analysts' alias edits, splits and merges are applied first. Auto entities left without
+    mentions or quotes afterwards are deleted.
     """
+    apply_alias_edits(conn)
     index = load_index(conn)
     where, params = ("", ())
     if article_ids is not None:
@@ -263,12 +299,15 @@ def relink(conn: psycopg.Connection, *, article_ids: Sequence[int] | None = None
     for row in rows:
         by_article.setdefault(row[1], []).append(row)
     changed = 0
+    linked = {}
+    for article_id, mentions in by_article.items():
+        spans = [Span(start, stop, ner_type, surface, normal=normal, ner_type=ner_type)
+                 for _, _, start, stop, surface, normal, ner_type, *_ in mentions]
+        linked[article_id] = link_spans(mentions[0][10], spans, index)
     with conn.transaction():
+        ids = _entity_ids(conn, [span for spans in linked.values() for span in spans])
         for article_id, mentions in by_article.items():
-            spans = [Span(start, stop, ner_type, surface, normal=normal, ner_type=ner_type)
-                     for _, _, start, stop, surface, normal, ner_type, *_ in mentions]
-            link_spans(mentions[0][10], spans, index)
-            ids = _entity_ids(conn, spans)
+            spans = linked[article_id]
             for row, span in zip(mentions, spans, strict=True):
                 if span.entity_key != row[8] or span.type != row[9]:
                     conn.execute("UPDATE core.mentions SET entity_id = %s, type = %s, normal = %s "
