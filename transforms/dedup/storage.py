@@ -34,6 +34,7 @@ class PostgresIndex:
         self.conn = conn
         self.version = version
         self._last_exact: tuple[str, int | None] | None = None  # process() asks, then add() asks again
+        self._pairs: dict[tuple[int, int], tuple[float, str]] = {}  # written by flush(): never read back
 
     def exact(self, text_sha256: str) -> int | None:
         if self._last_exact is not None and self._last_exact[0] == text_sha256:
@@ -81,10 +82,20 @@ class PostgresIndex:
                 (key, root, similarity, method))
 
     def add_pair(self, key: int, other: int, similarity: float, method: str) -> None:
+        self._pairs[(key, other)] = (similarity, method)
+
+    def flush(self) -> None:
+        """Write the batch's candidate pairs in one statement."""
+        if not self._pairs:
+            return
+        keys, values = list(self._pairs), list(self._pairs.values())
         self.conn.execute(
             "INSERT INTO core.duplicate_pairs (article_id, other_article_id, similarity, method)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (article_id, other_article_id) DO UPDATE SET"
-            " similarity = EXCLUDED.similarity, method = EXCLUDED.method", (key, other, similarity, method))
+            " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[])"
+            " ON CONFLICT (article_id, other_article_id) DO UPDATE SET"
+            " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
+            ([k[0] for k in keys], [k[1] for k in keys], [v[0] for v in values], [v[1] for v in values]))
+        self._pairs.clear()
 
     def add(self, item: Item, band_keys: np.ndarray | None) -> None:
         exact_copy = band_keys is None or self.exact(item.text_sha256) is not None
@@ -137,7 +148,8 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = BATCH_SIZ
         batch = pending[start:start + batch_size]
         with conn.transaction():
             _forget(conn, [row[0] for row in batch])
-            dedup = Deduplicator(PostgresIndex(conn, version), signer)
+            index = PostgresIndex(conn, version)
+            dedup = Deduplicator(index, signer)
             roots: dict[int, int | None] = {}
             signatures = signer.sign_many([row[5] for row in batch])
             band_keys = signer.band_keys_many(np.stack([signature.hashvalues for signature in signatures]))
@@ -150,6 +162,7 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = BATCH_SIZ
                     counts["originals"] += 1
                 else:
                     counts["exact" if outcome.method == "exact" else "near"] += 1
+            index.flush()
             articles = [BatchArticle(article_id, title, text, text_sha, outlet_of(url, source), published_at,
                                      date_method == "crawl_time", roots[article_id])
                         for article_id, published_at, date_method, text_sha, title, text, source, url in batch]
