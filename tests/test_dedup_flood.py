@@ -52,7 +52,9 @@ def test_a_flood_of_near_identical_articles_writes_linear_rows(conn: psycopg.Con
     # Only group roots enter the LSH buckets (a root merged into an earlier group keeps its bands).
     assert counts["originals"] <= n * 0.05 and rows["minhash_bands"] <= 37 * counts["originals"]
     assert rows["minhash_signatures"] == rows["story_articles"] == n
-    assert rows["article_embeddings"] == roots  # copies join their original's story unembedded
+    # Copies join their original's story unembedded: only the articles that were originals when
+    # processed (before a later article merged their group into an earlier one) have a vector.
+    assert roots <= rows["article_embeddings"] == counts["originals"]
     stories = conn.execute("SELECT count(*), max(article_count) FROM core.stories").fetchone()
-    assert stories[0] == roots and stories[1] >= n * 0.95 / max(duplicates[1], 1)
+    assert stories[0] <= counts["originals"] and stories[1] >= n * 0.95
     assert deduplicate_pending(conn)["in"] == 0
