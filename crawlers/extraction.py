@@ -1,6 +1,7 @@
 """Article extraction from one HTML page: the same code for the news spider and ``mediamon extract``.
 
-- **Body**: trafilatura (main-content detection, boilerplate removed).
+- **Body**: trafilatura (main-content detection, boilerplate removed) on the parsed tree, with
+  documented fallbacks and clean-ups (``crawlers.fields.body``); ``text_method`` says which.
 - **Title, date, author**: structured metadata first, because publishers fill it for search engines
   and it is more reliable than layout: JSON-LD (``NewsArticle``…), then OpenGraph/``article:*``
   properties, then plain ``<meta>`` tags and ``<time datetime>``; the URL (``/2025/08/30/``) is the
@@ -15,38 +16,47 @@
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin
 
-import trafilatura
+import lxml.html
 from lxml import etree
 
-EXTRACTOR_VERSION = "mediamon-extraction/1"
+from crawlers.fields import authors, dates, titles
+from crawlers.fields import body as body_field
+from crawlers.fields.jsonld import JsonLd, read_json_ld
 
-_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
-                  "webpage", "report", "opinionnewsarticle", "backgroundnewsarticle"}
+EXTRACTOR_VERSION = "mediamon-extraction/2"
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
 _CYRILLIC_SINGLE_BYTE = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866", "mac_cyrillic")
 _BINARY_MAGIC = (b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
                  b"\x00\x00\x01\x00", b"ID3", b"OggS", b"RIFF", b"\x7fELF")
 _KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-_BYLINE = re.compile(r"^\s*(?:[TТ][еe]кст|Автор|Author|Авторы)\s*:\s*(?P<names>[^\n]{3,120})$", re.M)
-_MIN_TRAFILATURA_CHARS = 200
-_HTML_PARSER = etree.HTMLParser(remove_comments=True)
+_HTML_PARSER = lxml.html.HTMLParser(remove_comments=True)
+_ANY_TAG = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*[\s/>]|!doctype)", re.I)
 _URL_DATE = (
-    re.compile(r"(?<!\d)(20\d{2})[/-](\d{1,2})[/-](\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<y>20\d{2})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
+    re.compile(r"/(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>20\d{2})/"),  # rbc.ru: /politics/03/03/2020/…
 )
 
 
 class NotHtmlError(ValueError):
-    """The bytes are not a text document (binary served as text/html, undecodable)."""
+    """The bytes are not an HTML page; ``code`` is the quarantine reason code.
+
+    ``binary`` for file signatures, NUL bytes or undecodable bytes; ``not_html`` for text without
+    a single tag (a plain-text or JSON error body served as text/html), which trafilatura would
+    otherwise return whole as an "article".
+    """
+
+    def __init__(self, message: str, code: str = "binary") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -64,6 +74,8 @@ class Extracted:
     title_method: str | None = None
     published_at_method: str | None = None
     authors_method: str | None = None
+    text_method: str | None = None
+    site_name: str | None = None
     extractor: str = EXTRACTOR_VERSION
 
     def as_dict(self) -> dict[str, Any]:
@@ -133,88 +145,38 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
 
 # ---------------------------------------------------------------------------------------- metadata
-def _parse_date(value: Any) -> datetime | date | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        pass
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value) or re.match(r"(\d{2})\.(\d{2})\.(\d{4})", value)
-    if match:
-        parts = [int(p) for p in match.groups()]
-        y, m, d = parts if parts[0] > 31 else (parts[2], parts[1], parts[0])
-        try:
-            return date(y, m, d)
-        except ValueError:
-            return None
-    return None
-
-
-def _iso(value: datetime | date) -> str:
-    return value.isoformat()
-
-
 def url_date_hint(url: str) -> date | None:
-    """A date written in the URL path (``/2025/08/30/``, ``2025-08-30``, ``20250830``), if any."""
+    """A date written in the URL path (``/2025/08/30/``, ``2025-08-30``, ``20250830``,
+    ``/30/08/2025/``), if any."""
     path = re.sub(r"^[a-z]+://[^/]+", "", url)
     for pattern in _URL_DATE:
         for match in pattern.finditer(path):
             try:
-                return date(*(int(g) for g in match.groups()))
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
             except ValueError:
                 continue
     return None
 
 
-def _names(value: Any) -> list[str]:
-    """Author names from a JSON-LD author field (string, Person, list of them)."""
-    if isinstance(value, str):
-        parts = (v.strip() for v in re.split(r",| и ", value))
-        return [v for v in parts if v and not v.startswith("http")]
-    if isinstance(value, dict):
-        return _names(value.get("name"))
-    if isinstance(value, list):
-        return [n for item in value for n in _names(item)]
-    return []
-
-
-def _json_ld_articles(tree: etree._Element) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            types = node.get("@type", [])
-            types = [types] if isinstance(types, str) else types
-            if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
-                found.append(node)
-            walk(node.get("@graph", []))
-
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            walk(json.loads("".join(script.itertext()).strip() or "null", strict=False))
-        except ValueError:
-            continue  # a broken JSON-LD block is common; the other sources still count
-    return found
+_meta_cache: tuple[etree._Element | None, dict[str, str]] = (None, {})
 
 
 def _meta(tree: etree._Element, *keys: str) -> str | None:
-    """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``."""
-    index: dict[str, str] = {}
-    for node in tree.xpath("//meta[@content]"):
-        for attr in ("property", "name", "itemprop"):
-            key = (node.get(attr) or "").strip().lower()
-            if key and key not in index and node.get("content", "").strip():
-                index[key] = node.get("content").strip()
+    """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``keys``.
+
+    The index of the page's ``<meta>`` tags is built once per tree (the last tree is remembered):
+    extraction asks for a dozen keys per page.
+    """
+    global _meta_cache
+    cached_tree, index = _meta_cache
+    if cached_tree is not tree:
+        index = {}
+        for node in tree.xpath("//meta[@content]"):
+            for attr in ("property", "name", "itemprop"):
+                key = (node.get(attr) or "").strip().lower()
+                if key and key not in index and node.get("content", "").strip():
+                    index[key] = node.get("content").strip()
+        _meta_cache = (tree, index)
     for key in keys:
         if key.lower() in index:
             return index[key.lower()]
@@ -233,29 +195,6 @@ def detect_language(text: str, declared: str | None = None) -> str:
     return "kk" if kazakh / max(cyrillic, 1) > 0.015 else "ru"
 
 
-def _byline(tree: etree._Element, text: str) -> list[str]:
-    """Names from a "Текст: Имя Фамилия" line, in the page's elements or the extracted text."""
-    for element in tree.iter("p", "div", "span", "address", "em", "strong", "b", "i"):
-        if element.text and (match := _BYLINE.match(element.text.strip())):
-            return _names(match.group("names").strip())
-    match = _BYLINE.search(text)
-    return _names(match.group("names").strip()) if match else []
-
-
-def _densest_paragraphs(tree: etree._Element) -> str:
-    """The <p> texts of the element holding the most paragraph text; '' unless it looks like a body
-    (two paragraphs or 200 characters), so a lone footer line is not taken for an article."""
-    best: list[str] = []
-    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
-        texts = [re.sub(r"\s+", " ", "".join(p.itertext())).strip() for p in parent.findall("p")]
-        texts = [t for t in texts if t]
-        if sum(map(len, texts)) > sum(map(len, best)):
-            best = texts
-    if len(best) < 2 and sum(map(len, best)) < 200:
-        return ""
-    return "\n".join(best)
-
-
 def _drop_leading_title(text: str, title: str | None) -> str:
     """trafilatura keeps the <h1>; the title is stored apart, so the body starts after it."""
     if title and text:
@@ -265,28 +204,140 @@ def _drop_leading_title(text: str, title: str | None) -> str:
     return text
 
 
-def _clean_title(title: str | None) -> str | None:
+def _registry_names(title: str | None) -> list[str]:
+    """A registry title and its parts: "Kazinform (Казинформ)" is also "Kazinform" and "Казинформ"."""
     if not title:
-        return None
-    title = re.sub(r"\s+", " ", title).strip()
-    return title or None
+        return []
+    match = re.fullmatch(r"\s*([^(]+?)\s*\(([^)]+)\)\s*", title)
+    return [title, *match.groups()] if match else [title]
 
 
-def extract(body: bytes | str, url: str, *, content_type: str | None = None) -> Extracted:
-    """Extract the article on one page. ``body`` as bytes lets the charset logic run."""
+def _title(tree: etree._Element, ld: JsonLd, site_names: list[str]) -> tuple[str | None, str | None]:
+    """The headline the page shows its readers, with the source that gave it.
+
+    The sources disagree on real pages: JSON-LD may carry the SEO title (sport-express.ru),
+    ``og:title`` a social-media one (gazeta.ru, woman.ru), the ``<h1>`` a subheading under the
+    real headline printed as ``<h2>`` (kommersant.ru). So, in this order:
+
+    1. the printed ``<h1>`` when a metadata source (JSON-LD, ``og:title``, ``<meta name=title>``,
+       ``<title>`` less " — Site name") says the same;
+    2. a metadata title printed in the body as a heading (``h1``–``h3``, ``itemprop=headline``);
+    3. the ``<h1>``;
+    4. the metadata titles in the order above.
+    """
+    heading = titles.clean_title(tree.xpath("string(//h1[1])"))
+    found = [(method, title) for method, value in (
+        ("json-ld", ld.article.get("headline") or ld.article.get("name")),
+        ("opengraph", _meta(tree, "og:title", "twitter:title")),
+        ("meta", _meta(tree, "title", "dc.title")),
+        ("title-tag", tree.xpath("string(//title[1])")),
+    ) if (title := titles.clean_title(value, site_names, heading))]
+    if heading:
+        for method, title in found:
+            if title.casefold() == heading.casefold():
+                return heading, "h1" if method == "title-tag" else method
+        printed = {folded for node in tree.xpath(
+            '//body//*[self::h1 or self::h2 or self::h3 or contains(@itemprop, "eadline")]')
+            if (folded := (titles.clean_title(node.text_content()) or "").casefold())}
+        for method, title in found:
+            if method != "title-tag" and title.casefold() in printed:
+                return title, method
+        return heading, "h1"
+    return (found[0][1], found[0][0]) if found else (None, None)
+
+
+def _page_text(tree: etree._Element) -> tuple[str, int]:
+    """The visible text of the page in document order, and the headline's offset in it."""
+    parts: list[str] = []
+    anchor = -1
+    size = 0
+    for node in tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"):
+        text = " ".join(node.split())
+        if not text:
+            continue
+        if anchor < 0 and node.getparent() is not None and any(
+                a.tag == "h1" for a in (node.getparent(), *node.getparent().iterancestors())):
+            anchor = size
+        parts.append(text)
+        size += len(text) + 1
+        if size > 200_000:
+            break
+    return "\n".join(parts), anchor
+
+
+def _published(tree: etree._Element, ld: JsonLd, url: str, fetched_url: str, zone: tzinfo | None,
+               now: datetime) -> tuple[str | None, str | None]:
+    """The first date, in the documented order, that parses and is not in the future."""
+
+    def text_date() -> datetime | date | None:
+        text, anchor = _page_text(tree)
+        return dates.nearest_text_date(text, max(anchor, 0)) if text else None
+
+    def url_date() -> date | None:
+        return url_date_hint(url) or url_date_hint(fetched_url)
+
+    for method, value in (
+        ("json-ld", lambda: ld.article.get("datePublished") or ld.article.get("dateCreated")),
+        ("opengraph", lambda: _meta(tree, "article:published_time", "og:article:published_time")),
+        ("meta", lambda: _meta(tree, "datePublished", "pubdate", "publishdate", "publish-date", "date",
+                               "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date",
+                               "parsely-pub-date", "mediator_published_time", "article:published")),
+        ("microdata", lambda: tree.xpath(
+            'string((//*[@itemprop="datePublished" or @itemprop="dateCreated"]/@content'
+            ' | //*[@itemprop="datePublished" or @itemprop="dateCreated"]/@datetime)[1])')),
+        ("time-tag", lambda: tree.xpath(
+            "string((//article//time[@datetime] | //time[@datetime])[1]/@datetime)")),
+        ("text", text_date),
+        ("url", url_date),
+    ):
+        raw = value()
+        parsed = raw if isinstance(raw, (date, datetime)) else dates.parse_date(raw)
+        if parsed is None or dates.is_future(parsed, now, zone):
+            continue
+        return dates.iso(dates.localize(parsed, zone)), method
+    return None, None
+
+
+def _authors(tree: etree._Element, ld: JsonLd, outlet: list[str]) -> tuple[list[str], str | None]:
+    """Names from the first source, in the fixed order, that has a person in it (lazily: the
+    byline search walks the whole page)."""
+    credited = next((node for node in ld.articles if node.get("author") or node.get("creator")), {})
+    for method, names in (
+        ("json-ld", lambda: [n for key in ("author", "creator") for n in authors.names_in(credited.get(key), ld)]),
+        ("opengraph", lambda: authors.split_names(_meta(tree, "article:author") or "")),
+        ("meta", lambda: authors.split_names(_meta(tree, "author", "dc.creator", "sailthru.author",
+                                                    "parsely-author", "mediator_author") or "")),
+        ("byline", lambda: authors.byline_names(tree, outlet)),
+    ):
+        if people := authors.keep_people(names(), outlet):
+            return people, method
+    return [], None
+
+
+def extract(body: bytes | str, url: str, *, content_type: str | None = None, timezone: str | None = None,
+            site_name: str | None = None, now: datetime | None = None) -> Extracted:
+    """Extract the article on one page. ``body`` as bytes lets the charset logic run.
+
+    ``timezone`` (IANA name) is the outlet's, for times the page gives without an offset;
+    ``site_name`` the outlet's name from the registry (cut from titles, never an author); ``now``
+    the moment no publication date may pass (default: the current time).
+    """
     if isinstance(body, bytes):
         html, encoding = decode_html(body, content_type)
     else:
         html, encoding = body, "utf-8"
+    if html.strip() and not _ANY_TAG.search(html, 0, 65536):
+        raise NotHtmlError("not an HTML page: no tag in the first 64 KiB", code="not_html")
     result = Extracted(url=url, fetched_url=url, encoding=encoding)
     try:
         # lxml refuses str input that carries an XML encoding declaration: drop the declaration.
-        # A plain lxml tree, not lxml.html's: its per-element class lookup cost a fifth of the time.
-        tree = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html), _HTML_PARSER)
+        # An lxml.html tree: trafilatura takes it as it is (it rejects a plain lxml.etree one).
+        tree = lxml.html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError):
         return result
     if tree is None:
         return result
+    tree = tree.getroottree().getroot()
 
     canonical = tree.xpath('string(//link[translate(@rel, "CANONICAL", "canonical") = "canonical"]/@href)')
     canonical = canonical.strip()
@@ -294,63 +345,25 @@ def extract(body: bytes | str, url: str, *, content_type: str | None = None) -> 
     if canonical and not canonical.startswith(("javascript:", "#")):
         result.url = urljoin(url, canonical)
 
-    articles = _json_ld_articles(tree)
-    ld = articles[0] if articles else {}
+    ld = read_json_ld(tree)
+    site_names = [n for n in (_meta(tree, "og:site_name", "application-name"), *ld.site_names(),
+                              *_registry_names(site_name)) if n]
+    result.site_name = titles.clean_title(site_names[0]) if site_names else None
+    result.title, result.title_method = _title(tree, ld, site_names)
+    result.published_at, result.published_at_method = _published(
+        tree, ld, result.url, url, dates.outlet_zone(timezone), now or datetime.now(UTC))
+    outlet = authors.outlet_names(site_names, result.url)
+    result.authors, result.authors_method = _authors(tree, ld, outlet)
 
-    for method, value in (
-        ("json-ld", ld.get("headline") or ld.get("name")),
-        ("opengraph", _meta(tree, "og:title", "twitter:title")),
-        ("meta", _meta(tree, "title", "dc.title")),
-        ("h1", tree.xpath("string(//h1[1])")),
-        ("title-tag", tree.xpath("string(//title[1])")),
-    ):
-        if title := _clean_title(value if isinstance(value, str) else None):
-            result.title, result.title_method = title, method
-            break
-
-    for method, value in (
-        ("json-ld", ld.get("datePublished") or ld.get("dateCreated")),
-        ("opengraph", _meta(tree, "article:published_time", "og:article:published_time")),
-        ("meta", _meta(tree, "datePublished", "pubdate", "publishdate", "publish-date", "date",
-                       "dc.date.issued", "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date")),
-        ("time-tag", tree.xpath("string((//article//time[@datetime] | //time[@datetime])[1]/@datetime)")),
-    ):
-        if parsed := _parse_date(value):
-            result.published_at, result.published_at_method = _iso(parsed), method
-            break
-
-    for method, value in (
-        ("json-ld", _names(ld.get("author"))),
-        ("opengraph", _names(_meta(tree, "article:author"))),
-        ("meta", _names(_meta(tree, "author", "dc.creator", "sailthru.author", "parsely-author"))),
-    ):
-        if value:
-            result.authors, result.authors_method = list(dict.fromkeys(value)), method
-            break
-
-    # Read what is needed from the tree before trafilatura, which prunes the tree it is given.
-    dense_candidate = _densest_paragraphs(tree)
-    byline_candidate = _byline(tree, "")
-    # fast=True skips trafilatura's second opinion (readability, jusText): it halves the time per
-    # page and changed no fixture page's body; the paragraph fallback below covers what it misses.
-    text = trafilatura.extract(tree, url=url, include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=False, fast=True) or ""
-    if len(text) < _MIN_TRAFILATURA_CHARS:
-        # trafilatura drops table layouts (old CMSs) and gives up on short pages: fall back to the
-        # densest block of <p> paragraphs, then to the JSON-LD articleBody.
-        dense = dense_candidate
-        body_text = ld.get("articleBody")
-        text = max((text, dense, body_text if isinstance(body_text, str) else ""), key=len)
-    result.text = _drop_leading_title(text.strip(), result.title)
-
-    if not result.authors:
-        result.authors = byline_candidate or _byline(tree, result.text)
-        result.authors_method = "byline" if result.authors else None
+    description = _meta(tree, "og:description", "description", "twitter:description") or ld.article.get(
+        "description")
+    text, result.text_method = body_field.article_body(tree, url, ld, description)
+    result.text = _drop_leading_title(text, result.title)
     first, _, rest = result.text.partition("\n")
-    if _BYLINE.match(first):
+    if authors.BYLINE.match(first):
+        if not result.authors:
+            result.authors = authors.keep_people(authors.split_names(authors.BYLINE.match(first)["names"]), outlet)
+            result.authors_method = "byline" if result.authors else None
         result.text = rest.strip()  # the byline is metadata (authors), not the article's first paragraph
-    if result.published_at is None and (hint := url_date_hint(result.url) or url_date_hint(url)):
-        result.published_at = hint.isoformat()
-        result.published_at_method = "url"
     result.language = detect_language(result.text or (result.title or ""), tree.get("lang"))
     return result

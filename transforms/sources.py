@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
 import yaml
@@ -26,8 +27,11 @@ VERIFICATIONS = ("unverified-memory", "fixture", "fetched", "outlet-docs")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KNOWN_KEYS = {
     "name", "title", "homepage", "domains", "language", "country", "feeds", "sitemaps",
-    "topic_keywords", "enabled", "verification", "notes",
+    "topic_keywords", "enabled", "verification", "notes", "timezone",
 }
+# The zone a page's times are in when it gives no UTC offset, unless the entry names another.
+# Kazakhstan has kept one zone (UTC+5, Asia/Almaty in tzdata 2024b+) since March 2024.
+COUNTRY_TIMEZONES = {"KZ": "Asia/Almaty", "RU": "Europe/Moscow", "CN": "Asia/Shanghai"}
 
 
 class RegistryError(ValueError):
@@ -50,6 +54,7 @@ class Source:
     enabled: bool = True
     verification: str = "unverified-memory"
     notes: str | None = None
+    timezone: str | None = None  # IANA name; times without an offset on the outlet's pages are in it
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def allows_host(self, host: str | None) -> bool:
@@ -87,6 +92,28 @@ class Source:
         domains = self.domains if host in self.domains else (*self.domains, host)
         return replace(self, feeds=tuple(map(move, self.feeds)), sitemaps=tuple(map(move, self.sitemaps)),
                        homepage=base, domains=domains)
+
+
+def owner_of(url: str, sources: Sequence[Source], base_url: str | None = None) -> Source | None:
+    """The registered outlet a feed or page URL belongs to, or None.
+
+    An outlet owns the URLs on its domains (``www.vz.ru`` is vz.ru's). With ``base_url`` (a mirror,
+    the fixture site: every outlet under one origin), the outlet whose rebased folder the URL lies
+    under owns it too — ``http://127.0.0.1:8000/vz_ru/rss.xml`` with base
+    ``http://127.0.0.1:8000/{source}/`` is vz_ru's, and is returned rebased. Filing a crawled URL
+    under its outlet whatever command crawled it matters because landing is keyed by URL: a page
+    once landed under an ad-hoc ``feed:<host>`` name would stay there for good.
+    """
+    host = urlsplit(url).hostname
+    for source in sources:
+        if source.allows_host(host):
+            return source
+    if base_url:
+        for source in sources:
+            rebased = source.rebased(base_url)
+            if url.startswith(rebased.homepage):
+                return rebased
+    return None
 
 
 def default_registry_path() -> Path:
@@ -182,13 +209,25 @@ def _parse_entry(entry: Any) -> tuple[list[str], Source | None]:
     if verification and verification not in VERIFICATIONS:
         problems.append(f"verification {verification!r} must be one of {VERIFICATIONS}")
     notes = text("notes", required=False)
+    timezone = text("timezone", required=False) or COUNTRY_TIMEZONES.get(country or "")
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"timezone {timezone!r} is not an IANA zone name such as Asia/Almaty")
     if problems:
         return problems, None
     return [], Source(
         name=name, title=title, homepage=homepage, domains=domains, language=language, country=country,
         feeds=feeds, sitemaps=sitemaps, topic_keywords=keywords, enabled=enabled,
-        verification=verification, notes=notes,
+        verification=verification, notes=notes, timezone=timezone,
     )
+
+
+def for_url(sources: Iterable[Source], url: str) -> Source | None:
+    """The registered source whose domains hold ``url``'s host (``mediamon extract`` uses it)."""
+    host = urlsplit(url).hostname
+    return next((s for s in sources if s.allows_host(host)), None)
 
 
 def select(sources: Sequence[Source], names: Iterable[str] | None = None) -> list[Source]:

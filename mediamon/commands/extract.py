@@ -43,12 +43,22 @@ def _read(page: str) -> tuple[bytes, str | None, str]:
 
 def _extract(args: argparse.Namespace) -> int:
     from crawlers import extraction
+    from transforms import sources
 
     body, content_type, fetched_url = _read(args.page)
     if len(body) > _MAX_BYTES:
         raise UserError(f"{args.page} is larger than {_MAX_BYTES} bytes")
+    url = args.url or fetched_url
+    # A page of a registered outlet is read as the spider reads it: in the outlet's timezone, with
+    # its name known (cut from titles, never an author).
     try:
-        page = extraction.extract(body, args.url or fetched_url, content_type=content_type)
+        source = sources.for_url(sources.load_registry(), url)
+    except sources.RegistryError:
+        source = None
+    try:
+        page = extraction.extract(body, url, content_type=content_type,
+                                  timezone=source.timezone if source else None,
+                                  site_name=source.title if source else None)
     except extraction.NotHtmlError as error:
         raise UserError(f"{args.page}: {error}") from None
     fields = page.as_dict()

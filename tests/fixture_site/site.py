@@ -70,6 +70,12 @@ class Article:
     paragraphs: list[str]
     published_at: str
     authors: list[str]
+    # What extraction must return: the outlet's own name and "Редакция" are no authors.
+    expected_authors: list[str] | None = None
+
+    @property
+    def extracted_authors(self) -> list[str]:
+        return self.authors if self.expected_authors is None else self.expected_authors
 
 
 def _seed(name: str) -> list[str]:
@@ -92,13 +98,13 @@ def _articles() -> dict[str, Article]:
                 "2025-08-30T16:00:00+05:00", ["Ерлан Жумабаев", "Ольга Ким"]),
         # seed 001: first line is the headline, second the byline with a Latin "T".
         Article("seed001", s001[0], s001[2:], "2025-08-30T12:00:00+03:00", ["Денис Тельманов"]),
-        Article("seed003", s003[0], s003[1:], "2023-10-17T15:30:00+06:00", ["Kazinform"]),
+        Article("seed003", s003[0], s003[1:], "2023-10-17T15:30:00+06:00", ["Kazinform"], []),
         Article("seed004", "Токаев: отношения Казахстана и Китая развиваются в духе дружбы", s004,
                 "2024-01-03T09:00:00+05:00", ["Дархан Қыдырәлі"]),
     ]
     for key, value in extra.items():
         articles.append(Article(key, value["title"], value["paragraphs"], "2025-09-02T11:00:00+05:00",
-                                ["Редакция"]))
+                                ["Редакция"], []))
     return {a.key: a for a in articles}
 
 
@@ -254,7 +260,7 @@ class FixtureSite:
     def _landed(self, source: str, path: str, a: Article, **kw: object) -> None:
         self.expected.append(Expected(
             path=path, outcome="landed", source=source, title=a.title, published_at=a.published_at,
-            authors=a.authors, body_start=a.paragraphs[0][:60], **kw))
+            authors=a.extracted_authors, body_start=a.paragraphs[0][:60], **kw))
 
     def _build(self) -> None:
         arts = _articles()
@@ -300,7 +306,7 @@ class FixtureSite:
         path2 = "/kazinform/ru/2025/09/03/novyi-perehod-a4200"
         self._page(path2, page_meta_only(b, charset="koi8-r", dated=False), charset="koi8-r")
         self.expected.append(Expected(path=path2, outcome="landed", source="kazinform", title=b.title,
-                                      published_at="2025-09-03", authors=b.authors,
+                                      published_at="2025-09-03", authors=b.extracted_authors,
                                       body_start=b.paragraphs[0][:60], language="ru", encoding="koi8-r"))
         self.routes["/kazinform/rss/rus.xml"] = Route(
             body=rss("Kazinform", [(u(path), a.title, _rfc822(a.published_at)), (u(path2), b.title, None)]),
