@@ -266,11 +266,14 @@ def media_monitoring():
         ### Deduplicate
         `transforms.dedup.deduplicate_pending`: articles this dedup version has not seen are
         compared with everything before them — exact copies by text hash, near duplicates by
-        MinHash/LSH — into `core.duplicates`, and grouped into `core.stories` /
-        `core.story_articles`. Incremental (persisted LSH buckets and story index) and
-        idempotent: a re-run finds nothing pending.
+        MinHash/LSH against group roots only (flood-safe) — into `core.duplicates`; originals are
+        embedded (multilingual-e5-small, pgvector `core.article_embeddings`) and join the story
+        of their closest members in the ±3-day window or found one (`core.stories`,
+        `core.story_articles`). Incremental (persisted LSH buckets and vectors, history never
+        re-embedded) and idempotent: a re-run finds nothing pending.
 
-        Returns: in, exact, near, originals, new_stories, joined_stories.
+        Returns: in, exact, near, originals, repointed, new_stories, joined_stories, undated,
+        not_embedded.
         """
         from mediamon import airflow_connection, stage_runs
         from transforms import dedup as stage
