@@ -72,3 +72,57 @@ class CrawlRunRecorder:
         log.info("crawl run %s %s: seen %s, new %s, quarantined %s, errors %s",
                  self.crawl_run_id, reason, seen, new, quarantined, errors)
         conn.close()
+
+
+class CrawlProgress:
+    """Every ``MEDIAMON_PROGRESS_INTERVAL_S`` seconds (default 5) one line: requests done / known so
+    far, items, rate. Scrapy's own LogStats says it once a minute and without a total; an operator
+    watching a crawl (a task log, ``mediamon crawl``) wants to see it move. The total grows as
+    feeds are read (their links are queued then), so it is "known so far", not a promise.
+    """
+
+    def __init__(self, crawler: Crawler, interval_s: float) -> None:
+        self.crawler = crawler
+        self.interval_s = interval_s
+        self._task = None
+        self._started = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
+        import os
+
+        interval = float(crawler.settings.get("MEDIAMON_PROGRESS_INTERVAL_S")
+                         or os.environ.get("MEDIAMON_PROGRESS_INTERVAL_S", "5"))
+        extension = cls(crawler, interval)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        import time
+
+        from twisted.internet import task
+
+        self._started = time.monotonic()
+        self._task = task.LoopingCall(self.report)
+        self._task.start(self.interval_s, now=False)
+
+    def line(self) -> str:
+        import time
+
+        stats = self.crawler.stats
+        done = (stats.get_value("downloader/response_count", 0)
+                + stats.get_value("downloader/exception_count", 0))
+        known = max(stats.get_value("scheduler/enqueued", 0), done)
+        items = stats.get_value("mediamon/items_seen", 0)
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        return (f"progress: {done}/{known} requests done, {items} items, "
+                f"{done / elapsed:.1f} requests/s, {elapsed:.0f} s")
+
+    def report(self) -> None:
+        log.info("%s", self.line())
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        log.info("%s (%s)", self.line(), reason)

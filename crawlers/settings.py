@@ -23,6 +23,7 @@ ITEM_PIPELINES = {
 # Opens and closes the ops.crawl_runs record and owns the database connection the pipelines share.
 EXTENSIONS = {
     "crawlers.extensions.CrawlRunRecorder": 0,
+    "crawlers.extensions.CrawlProgress": 10,
 }
 
 # Rows per INSERT batch into raw.articles.

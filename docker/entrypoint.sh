@@ -3,7 +3,7 @@
 # setting, no secret in code), then run the given command.
 set -euo pipefail
 if [[ -z "${AIRFLOW_CONN_MEDIAMON_DB:-}" && -n "${MEDIAMON_DATABASE_URL:-}" ]]; then
-  AIRFLOW_CONN_MEDIAMON_DB="$(python -c 'import os; from mediamon.airflow_support import connection_json; print(connection_json(os.environ["MEDIAMON_DATABASE_URL"]))')"
+  AIRFLOW_CONN_MEDIAMON_DB="$(python -c 'import os; from mediamon.airflow_connection import connection_json; print(connection_json(os.environ["MEDIAMON_DATABASE_URL"]))')"
   export AIRFLOW_CONN_MEDIAMON_DB
 fi
 exec "$@"

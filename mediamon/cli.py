@@ -8,6 +8,9 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+import psycopg
 
 # One module per command group; order is the order of ``mediamon --help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -26,8 +29,17 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake ends in one line ``mediamon: error: …`` that says where the help
+    is (argparse prints the whole usage first; every subcommand parser inherits this class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"mediamon: error: {self.prog.removeprefix('mediamon ')}: {message} "
+                     f"(see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mediamon",
         description="Media monitoring for Russian-language news on Kazakhstan–China relations.",
     )
@@ -52,6 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"mediamon: error: {error}", file=sys.stderr)
         return 2
+    except psycopg.OperationalError as error:
+        print(f"mediamon: error: {database_error(error)}", file=sys.stderr)
+        return 2
+
+
+def database_error(error: Exception) -> str:
+    """One line for a database that cannot be reached: libpq's first line and what to do."""
+    from mediamon import settings
+
+    first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+    if settings.database_url_from_env():
+        return (f"cannot connect to the database in MEDIAMON_DATABASE_URL ({first}); check that the server "
+                "runs and the URL is right, or unset MEDIAMON_DATABASE_URL to use the embedded PostgreSQL")
+    return f"cannot connect to the embedded PostgreSQL ({first}); try `mediamon db up`"
 
 
 class UserError(Exception):

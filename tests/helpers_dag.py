@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mediamon import airflow_support, settings
+from mediamon import airflow_local, settings, stage_runs
 
 # Tasks that write one ops.stage_runs row per successful attempt.
 STAGE_RUN_TASKS = {"normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts"}
@@ -33,9 +33,10 @@ def airflow_test_env(db_url: str, tmp_path: Path, **extra: str) -> dict[str, str
 
     ``extra`` adds or overrides variables (``MEDIAMON_CRAWL_NEWS`` and friends).
     """
-    env = {**os.environ, **airflow_support.airflow_env(
+    env = {**os.environ, **airflow_local.airflow_env(
         db_url, metadata_url=f"sqlite:///{tmp_path / 'airflow.db'}", home=tmp_path / "airflow"),
         "MEDIAMON_LOCAL_DIR": str(tmp_path / "local"),  # Data Docs of the quality runs go there
+        "MEDIAMON_TASK_RETRY_DELAY_S": "1",  # a retried task waits a second, not the real minute
         **extra}
     init = airflow(env, "init")
     assert init.returncode == 0, init.stderr[-4000:]
@@ -63,4 +64,4 @@ def assert_succeeded(result: subprocess.CompletedProcess, reports: list[dict[str
 
 def data_tables(counts: dict[str, int]) -> dict[str, int]:
     """Row counts of the data tables: the run logs (which gain a row per attempt) left out."""
-    return {t: n for t, n in counts.items() if t not in airflow_support.RUN_LOG_TABLES}
+    return {t: n for t, n in counts.items() if t not in stage_runs.RUN_LOG_TABLES}

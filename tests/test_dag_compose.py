@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mediamon import airflow_support
+from mediamon import airflow_connection
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
@@ -81,8 +81,8 @@ def test_environment_names_match_what_the_code_reads(compose):
         assert f'"{name}"' in code or f"${{{name}" in code or f"${name}" in code, name
     # The connection itself comes from MEDIAMON_DATABASE_URL in the entrypoint, under the name the DAG uses.
     entrypoint = (REPO_ROOT / "docker" / "entrypoint.sh").read_text()
-    assert airflow_support.CONN_ENV in entrypoint and "MEDIAMON_DATABASE_URL" in entrypoint
-    assert airflow_support.CONN_ENV == f"AIRFLOW_CONN_{airflow_support.CONN_ID.upper()}"
+    assert airflow_connection.CONN_ENV in entrypoint and "MEDIAMON_DATABASE_URL" in entrypoint
+    assert airflow_connection.CONN_ENV == f"AIRFLOW_CONN_{airflow_connection.CONN_ID.upper()}"
 
 
 def test_every_variable_the_compose_file_uses_is_in_env_example(compose):
@@ -111,10 +111,10 @@ def test_container_entrypoint_derives_the_airflow_connection_from_the_database_u
 
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
            "MEDIAMON_DATABASE_URL": "postgresql://mediamon:pw@postgres:5432/mediamon"}
-    env.pop(airflow_support.CONN_ENV, None)
+    env.pop(airflow_connection.CONN_ENV, None)
     result = subprocess.run([str(REPO_ROOT / "docker" / "entrypoint.sh"), "env"], env=env,
                             capture_output=True, text=True, check=True)
-    line = next(x for x in result.stdout.splitlines() if x.startswith(airflow_support.CONN_ENV + "="))
+    line = next(x for x in result.stdout.splitlines() if x.startswith(airflow_connection.CONN_ENV + "="))
     assert json.loads(line.split("=", 1)[1]) == {
         "conn_type": "postgres", "host": "postgres", "port": 5432, "login": "mediamon", "password": "pw",
         "schema": "mediamon"}

@@ -38,11 +38,11 @@ def test_dagbag_has_no_import_errors(dagbag):
 def test_dag_is_daily_on_almaty_data_intervals_one_run_at_a_time(dag):
     from airflow.sdk import CronDataIntervalTimetable
 
-    from mediamon import airflow_support
+    from mediamon import airflow_local
 
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.timetable.expression == "0 0 * * *"
-    assert str(dag.timetable.timezone) == airflow_support.DAG_TIMEZONE
+    assert str(dag.timetable.timezone) == airflow_local.DAG_TIMEZONE
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     assert dag.start_date is not None
@@ -63,10 +63,10 @@ def test_every_task_has_owner_retries_with_backoff_and_doc_md(dag):
 
 
 def test_crawls_run_in_the_crawl_pool_and_produce_the_raw_articles_asset(dag):
-    from mediamon import airflow_support
+    from mediamon import crawl_tasks
 
     crawl = dag.get_task("crawl")
-    assert crawl.pool == airflow_support.CRAWL_POOL
+    assert crawl.pool == crawl_tasks.CRAWL_POOL
     assert "mediamon://db/raw/articles" in {outlet.uri for outlet in crawl.outlets}
 
 
@@ -79,7 +79,7 @@ def test_dag_file_imports_only_airflow_sdk_and_light_modules_at_top_level():
             top_level |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             top_level.add(node.module or "")
-    assert top_level <= {"__future__", "datetime", "pendulum", "airflow.sdk"}, top_level
+    assert top_level <= {"__future__", "datetime", "inspect", "os", "pendulum", "airflow.sdk"}, top_level
 
 
 def test_dag_parses_with_no_database_reachable(tmp_path):
@@ -104,3 +104,32 @@ def test_ruff_airflow3_rules_are_clean_on_dags():
     result = subprocess.run([str(ruff), "check", "--select", "AIR3", str(REPO_ROOT / "dags")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_task_docs_are_markdown_not_an_indented_code_block(dag):
+    """Indented docstring lines are a Markdown code block: the UI showed literal ``###``."""
+    for task in dag.tasks:
+        body = task.doc_md.splitlines()
+        assert body[0].startswith("### "), task.task_id
+        assert not [line for line in body if line.startswith("    ")], task.task_id
+
+
+def test_a_failed_crawl_does_not_stop_the_stages_and_the_report_sees_everything(dag):
+    assert dag.get_task("collect_crawls").trigger_rule == "all_done"
+    assert dag.get_task("report").trigger_rule == "all_done"
+    assert dag.get_task("collect_crawls").upstream_task_ids == {"crawl", "plan_crawls"}
+    # normalize waits for the crawls only through collect_crawls, and needs the schema check to pass.
+    assert dag.get_task("normalize").upstream_task_ids == {"collect_crawls", "check_schema"}
+    assert dag.get_task("normalize").trigger_rule == "all_success"
+    assert {"crawl", "collect_crawls", "refresh_marts"} <= dag.get_task("report").upstream_task_ids
+
+
+def test_a_dead_outlet_costs_one_short_retry_and_mapped_tasks_are_labelled(dag):
+    from datetime import timedelta
+
+    crawl = dag.get_task("crawl")
+    assert crawl.retries == 1
+    assert crawl.retry_delay <= timedelta(minutes=1)
+    assert crawl.map_index_template == "{{ crawl_label }}"
+    assert dag.get_task("extract_entities").map_index_template == "{{ batch_label }}"
+    assert all(task.max_retry_delay <= timedelta(minutes=5) for task in dag.tasks)

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 
@@ -59,3 +60,21 @@ def quarantine(conn: psycopg.Connection, rejections: Iterable[Rejection], crawl_
         with conn.cursor() as cur:
             cur.executemany(_UPSERT_QUARANTINE, rows)
     return len(rows)
+
+
+def open_rows(conn: psycopg.Connection, stage: str | None = None) -> list[dict[str, Any]]:
+    """Every open (not released) quarantine row, of every stage unless ``stage`` is given, oldest first.
+
+    The one listing operators need: crawl, normalize, entities and quality all set rows aside here.
+    """
+    cursor = conn.execute(
+        """
+        SELECT quarantine_id, stage, item_key, reason_code, reason, times_seen, first_seen_at, last_seen_at,
+               crawl_run_id
+        FROM ops.quarantine WHERE released_at IS NULL AND (%(stage)s::text IS NULL OR stage = %(stage)s)
+        ORDER BY quarantine_id
+        """,
+        {"stage": stage},
+    )
+    columns = [c.name for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -94,6 +94,28 @@ class Source:
                        homepage=base, domains=domains)
 
 
+def owner_of(url: str, sources: Sequence[Source], base_url: str | None = None) -> Source | None:
+    """The registered outlet a feed or page URL belongs to, or None.
+
+    An outlet owns the URLs on its domains (``www.vz.ru`` is vz.ru's). With ``base_url`` (a mirror,
+    the fixture site: every outlet under one origin), the outlet whose rebased folder the URL lies
+    under owns it too — ``http://127.0.0.1:8000/vz_ru/rss.xml`` with base
+    ``http://127.0.0.1:8000/{source}/`` is vz_ru's, and is returned rebased. Filing a crawled URL
+    under its outlet whatever command crawled it matters because landing is keyed by URL: a page
+    once landed under an ad-hoc ``feed:<host>`` name would stay there for good.
+    """
+    host = urlsplit(url).hostname
+    for source in sources:
+        if source.allows_host(host):
+            return source
+    if base_url:
+        for source in sources:
+            rebased = source.rebased(base_url)
+            if url.startswith(rebased.homepage):
+                return rebased
+    return None
+
+
 def default_registry_path() -> Path:
     return settings.seeds_dir() / "sources.yaml"
 

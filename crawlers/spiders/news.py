@@ -10,7 +10,9 @@ Arguments (``scrapy crawl news -a name=value``):
 - ``source``: comma-separated registry names (default: every enabled source);
 - ``base_url``: fetch the sources' feeds from this origin instead (``{source}`` is replaced by the
   source name) — the local fixture site, a mirror;
-- ``feed``: one ad-hoc RSS/Atom feed or sitemap URL, no registry entry needed (source ``feed:<host>``);
+- ``feed``: one RSS/Atom feed or sitemap URL, no registry entry needed. A feed on a registered
+  outlet's domain (or, with ``base_url``, under its mirror folder) is filed under that outlet
+  (``transforms.sources.owner_of``); any other under ``feed:<host>``;
 - ``registry``: another registry file.
 
 Without ``source``/``base_url`` the environment variables ``MEDIAMON_NEWS_SOURCES`` and
@@ -25,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,10 +111,20 @@ class NewsSpider(scrapy.Spider):
             base_url = base_url or os.environ.get("MEDIAMON_NEWS_BASE_URL") or None
         self.base_url = base_url
         self.feed = feed
+        owner = None
         if feed:
             host = urlsplit(feed).hostname
             if urlsplit(feed).scheme not in ("http", "https") or not host:
                 raise NotConfigured(f"feed {feed!r} is not an http(s) URL")
+            try:
+                owner = reg.owner_of(feed, reg.load_registry(registry),
+                                     base_url or os.environ.get("MEDIAMON_NEWS_BASE_URL") or None)
+            except reg.RegistryError as error:
+                raise NotConfigured(str(error)) from None
+        if owner is not None:
+            # A feed on a registered outlet's domain is that outlet's: same name, domains, topic filter.
+            self.sources = [replace(owner, feeds=(feed,), sitemaps=())]
+        elif feed:
             name = f"feed:{host}"
             self.sources = [reg.Source(
                 name=name, title=name, homepage=feed, domains=(host,), language="other", country="ZZ",
@@ -126,7 +139,8 @@ class NewsSpider(scrapy.Spider):
                 self.sources = [s.rebased(base_url) for s in self.sources]
         if not self.sources:
             raise NotConfigured("no source selected (the registry has no enabled source?)")
-        self.registry_path = None if feed else registry
+        self.registry_path = None if feed and owner is None else registry
+        self.ad_hoc = bool(feed) and owner is None
         self.source_name = ",".join(s.name for s in self.sources)
         self.requested: set[str] = set()
         self.outcomes: list[dict[str, Any]] = []
@@ -173,7 +187,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         conn = self._recorder.conn
-        if not self.feed:
+        if not self.ad_hoc:
             reg.sync_to_database(conn, self.registry_path)  # ops.sources mirrors the file crawled from
         names = [s.name for s in self.sources]
         self.state = crawl_state.load(conn, names)

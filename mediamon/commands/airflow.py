@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -25,7 +26,8 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from mediamon import airflow_support, database, run_summary, settings, summary
+from mediamon import airflow_local, database, run_summary, settings, summary
+from mediamon.commands import iso_date
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands.add_parser("init", help="create and migrate the metadata database, create the crawl pool"
                         ).set_defaults(handler=_init)
     run = commands.add_parser("run", help="run the DAG for one day (dag.test) and print a summary")
-    run.add_argument("--day", help="Almaty day to process, YYYY-MM-DD (default: yesterday)")
+    run.add_argument("--day", type=iso_date, help="Almaty day to process, YYYY-MM-DD (default: yesterday)")
     run.set_defaults(handler=_run)
     up = commands.add_parser("up", help="start api-server, scheduler and dag-processor; print the UI address")
     up.add_argument("--port", type=int, default=int(os.environ.get("MEDIAMON_AIRFLOW_PORT", "8080")))
@@ -46,9 +48,9 @@ def _environment(port: int = 8080) -> dict[str, str]:
     news_url = database.database_url()
     metadata_url = os.environ.get("MEDIAMON_AIRFLOW_METADATA_URL") or None
     if metadata_url is None:
-        airflow_support.ensure_metadata_database(news_url)
-    env = airflow_support.airflow_env(news_url, metadata_url=metadata_url, port=port)
-    airflow_support.write_passwords_file(env)
+        airflow_local.ensure_metadata_database(news_url)
+    env = airflow_local.airflow_env(news_url, metadata_url=metadata_url, port=port)
+    airflow_local.write_passwords_file(env)
     return {**os.environ, **env}
 
 
@@ -81,36 +83,87 @@ def _default_day() -> str:
     return (pendulum.now("Asia/Almaty").start_of("day") - timedelta(days=1)).date().isoformat()
 
 
+# What `make run` shows while the DAG runs: task starts, our own count and progress lines. The
+# rest of dag.test()'s log (hundreds of lines) is kept and printed only when the run fails.
+_STRUCTLOG = re.compile(r"^\S+ \[(?P<level>\w+)\s*\] (?P<message>.*?)(?:\s+\[[A-Za-z_][\w.]*\](?: \w+=.*)?)?$")
+_SHOWN = re.compile(r"(^[a-z_]+ counts: |^crawl plan: |^crawl failed: |^entity batches: |progress: "
+                    r"|^entities: \d+/\d+ |^partial: |^failed: |^succeeded; |^\s+(crawls|failed|normalize|"
+                    r"deduplicate|extract_entities|check_quality|refresh_marts)\b)")
+# The last line of a task's traceback: "mediamon.crawl_tasks.CrawlFailed: crawl run 6: …".
+_EXCEPTION = re.compile(r"^(?:[a-z_]+\.)+(?:[A-Z]\w*(?:Failed|Error|Exception))(?:: (?P<message>.*))?$")
+SHOWN_WIDTH = 160  # a line longer than this is cut: the full counts are in the run report and XCom
+_START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task>\w+) map_index=(?P<index>-?\d+)")
+
+
+def progress_line(raw: str, crawl_labels: list[str] | None = None) -> str | None:
+    """The line ``make run`` shows for one line of the DAG run's log, or None to keep it quiet.
+
+    ``crawl_labels`` (filled from the ``crawl plan:`` line as it passes) names mapped crawls by outlet.
+    """
+    text = raw.rstrip()
+    match = _STRUCTLOG.match(text)
+    message = match["message"] if match else text
+    start = _START.search(message)
+    if start:
+        task, index = start["task"], int(start["index"])
+        if task == "crawl" and crawl_labels and 0 <= index < len(crawl_labels):
+            return f"crawl[{crawl_labels[index]}]: started"
+        return f"{task}{f'[{index}]' if index >= 0 else ''}: started"
+    plan = re.match(r"crawl plan: \d+ crawls: (.*)$", message)
+    if plan is not None and crawl_labels is not None and plan[1] != "none":
+        crawl_labels[:] = plan[1].split(", ")
+    if match and match["level"] in ("error", "critical") and "Task failed" in message:
+        return None  # the exception's own line (below) says why
+    failure = _EXCEPTION.match(text)
+    if failure is not None:
+        return f"  failed: {failure['message']}"[:SHOWN_WIDTH]
+    message = re.sub(r"^\[[\w.]+\] ", "", message)  # a crawl line relayed with its Scrapy logger name
+    if not _SHOWN.search(message):
+        return None
+    return f"  {message[:SHOWN_WIDTH - 1]}…" if len(message) > SHOWN_WIDTH else f"  {message}"
+
+
 def _run(args: argparse.Namespace) -> int:
     env = _environment()
-    day = args.day or _default_day()
+    day = args.day.isoformat() if args.day else _default_day()
     news_url = env["MEDIAMON_DATABASE_URL"]
     with database.connect(news_url) as conn:
         before = summary.table_counts(conn)
+    started = time.monotonic()
     print(f"Airflow: running DAG media_monitoring for the day {day} "
           f"(AIRFLOW_HOME={env['AIRFLOW_HOME']}) ...", flush=True)
+    print(f"[{time.monotonic() - started:5.0f} s] checking the Airflow metadata database (migrated on first use)",
+          flush=True)
     _init_with(env)
+    print(f"[{time.monotonic() - started:5.0f} s] starting the DAG run (Airflow loads the DAG, then each task "
+          "starts below)", flush=True)
+    log_lines: list[str] = []
+    crawl_labels: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        proc = subprocess.run([sys.executable, "-m", "mediamon.airflow_tool", "test", day,
-                               "--out", str(out)], env=env, cwd=settings.REPO_ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with subprocess.Popen([sys.executable, "-m", "mediamon.airflow_tool", "test", day, "--out", str(out)],
+                              env={**env, "PYTHONUNBUFFERED": "1"}, cwd=settings.REPO_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                log_lines.append(raw)
+                shown = progress_line(raw, crawl_labels)
+                if shown is not None:
+                    print(f"[{time.monotonic() - started:5.0f} s] {shown}", flush=True)
         report = json.loads(out.read_text()) if out.exists() else None
+    tail = "".join(log_lines[-200:])
     if report is None:
-        print(proc.stdout[-5000:])
-        print("mediamon: the DAG run did not produce a report (see the log above)", file=sys.stderr)
+        print(tail)
+        print("mediamon: error: the DAG run did not produce a report (its log is above)", file=sys.stderr)
         return 1
     with database.connect(news_url) as conn:
         after = summary.table_counts(conn)
     print(f"DagRun {report['run_id']}: {report['state']} "
           f"(data interval {' → '.join(report['data_interval'] or ['none'])})")
     for ti in report["tasks"]:
-        index = f"[{ti['map_index']}]" if ti["map_index"] >= 0 else ""
-        print(f"  {ti['task_id']}{index}: {ti['state']}")
-    print("\nTask results:")
-    for task_id, values in report["returns"].items():
-        for value in values:
-            print(f"  {task_id}: {json.dumps(value, ensure_ascii=False, default=str)}")
+        index = f"[{ti.get('label') or ti['map_index']}]" if ti["map_index"] >= 0 else ""
+        duration = f" ({ti['duration_s']} s)" if ti.get("duration_s") is not None else ""
+        print(f"  {ti['task_id']}{index}: {ti['state']}{duration}")
     print()
     print(summary.format_counts(before, after))
     with database.connect(news_url) as conn:
@@ -122,9 +175,19 @@ def _run(args: argparse.Namespace) -> int:
     for marts in report["returns"].get("refresh_marts", []):
         rows = ", ".join(f"{view.removeprefix('mart.')} {count}" for view, count in marts["rows"].items())
         print(f"marts: refreshed {marts['views']} views ({rows})")
+    with database.connect(news_url) as conn:
+        stored = conn.execute("SELECT summary FROM ops.run_reports WHERE airflow_run_id = %s"
+                              " ORDER BY run_report_id DESC LIMIT 1", (report["run_id"],)).fetchone()
+    if stored:
+        print("\nRun report:\n" + stored[0])
     if not report["succeeded"]:
-        print(proc.stdout[-8000:])
-        print("mediamon: the DAG run failed (task log above)", file=sys.stderr)
+        failed = [f"{t['task_id']}[{t.get('label') or t['map_index']}]" if t["map_index"] >= 0 else t["task_id"]
+                  for t in report["tasks"] if t["state"] == "failed"]
+        log_path = Path(env["AIRFLOW_HOME"]) / "logs" / f"make-run-{day}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_text("".join(log_lines))
+        print(f"mediamon: error: the DAG run for {day} failed ({', '.join(failed) or 'see the log'}); "
+              f"its full log: {log_path}", file=sys.stderr)
         return 1
     return 0
 
@@ -160,7 +223,7 @@ def _up(args: argparse.Namespace) -> int:
         processes[name] = subprocess.Popen(command, env=env, cwd=settings.REPO_ROOT, stdout=log_file,
                                            stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{args.port}"
-    user, password = airflow_support.admin_credentials()
+    user, password = airflow_local.admin_credentials()
     try:
         if not _wait_for_ui(url):
             print(f"mediamon: the api-server did not answer on {url}; see {logs}/api-server.log",

@@ -18,8 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--run-id", default=None, help="run id to record (default: manual-<timestamp>)")
     run.set_defaults(handler=_run)
     commands.add_parser("status", help="the latest run's results, failures first").set_defaults(handler=_status)
-    commands.add_parser("quarantine", help="rows the quality stage set aside and not released"
-                        ).set_defaults(handler=_quarantine)
+    listing = commands.add_parser("quarantine", help="every open quarantine row, with its stage "
+                                  "(crawl, normalize, entities, quality)")
+    listing.add_argument("--stage", help="only this stage's rows")
+    listing.set_defaults(handler=_quarantine)
     release = commands.add_parser("release", help="release a quarantined row (a re-run re-checks it)")
     release.add_argument("quarantine_id", type=int)
     release.add_argument("--note", required=True, help="why it is released")
@@ -61,13 +63,19 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _quarantine(args: argparse.Namespace) -> int:
-    from transforms.quality.quarantine import open_entries
+    from transforms.quarantine import open_rows
 
     with database.connect() as conn:
-        entries = open_entries(conn)
+        entries = open_rows(conn, args.stage)
     for e in entries:
-        print(f"{e['quarantine_id']:>6} {e['item_key']} [{e['reason_code']}] seen {e['times_seen']}x: {e['reason']}")
-    print(f"{len(entries)} rows in quarantine")
+        print(f"{e['quarantine_id']:>6} {e['stage']:<9} {e['item_key']} [{e['reason_code']}] "
+              f"seen {e['times_seen']}x: {e['reason']}")
+    by_stage: dict[str, int] = {}
+    for e in entries:
+        by_stage[e["stage"]] = by_stage.get(e["stage"], 0) + 1
+    detail = ", ".join(f"{stage} {n}" for stage, n in sorted(by_stage.items()))
+    print(f"{len(entries)} open rows in quarantine" + (f" ({detail})" if detail else "")
+          + ("; `mediamon quality release ID` releases a quality row" if by_stage.get("quality") else ""))
     return 0
 
 

@@ -30,12 +30,15 @@ from transforms.entities.linking import (
 )
 from transforms.entities.model import Analysis, Span
 from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze_many
+from transforms.progress import Progress
 from transforms.quarantine import Rejection, quarantine
 
 log = logging.getLogger(__name__)
 
 STAGE = "entities"
 BATCH_SIZE = 200
+#: Articles analysed between two progress checks (about 1-2 s of NER with syntax).
+PROGRESS_SLICE = 25
 # Refusals that mean the input is bad (quarantined); not_russian is a normal outcome, only recorded.
 QUARANTINED_REASONS = frozenset({"empty", "too_large", "no_cyrillic", "garbage"})
 
@@ -195,6 +198,7 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
     run_id = conn.execute(
         "INSERT INTO ops.stage_runs (stage, transform_version) VALUES (%s, %s) RETURNING stage_run_id",
         (STAGE, EXTRACTOR_VERSION)).fetchone()[0]
+    progress = Progress("entities", len(ids), "articles", logger=log)
     try:
         for offset in range(0, len(ids), BATCH_SIZE):
             batch = ids[offset:offset + BATCH_SIZE]
@@ -203,8 +207,15 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
                 SELECT article_id, text, language, extract(year FROM published_at)::int
                 FROM core.articles WHERE article_id = ANY(%s) ORDER BY article_id
                 """, (batch,)).fetchall()
-            results = analyze_many([(text, language) for _, text, language, _ in rows], index,
-                                   workers=workers, default_years=[year for *_, year in rows])
+            results = []
+            # One process: NER in slices so progress shows every few seconds inside a batch; with
+            # forked workers a slice per fork would cost more than it tells.
+            step = PROGRESS_SLICE if workers <= 1 else max(len(rows), 1)
+            for start in range(0, len(rows), step):
+                part = rows[start:start + step]
+                results += analyze_many([(text, language) for _, text, language, _ in part], index,
+                                        workers=workers, default_years=[year for *_, year in part])
+                progress.advance(len(part))
             with conn.transaction():
                 for (article_id, text, _, _), analysis in zip(rows, results, strict=True):
                     _store(conn, article_id, text, analysis)
@@ -226,6 +237,7 @@ def extract_pending(conn: psycopg.Connection, *, article_ids: Sequence[int] | No
                  "WHERE stage_run_id = %s", (json.dumps(counts), run_id))
     if not conn.autocommit:
         conn.commit()
+    progress.finish()
     log.info("entities: %s", counts)
     return counts
 
