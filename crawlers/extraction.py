@@ -198,11 +198,17 @@ def detect_language(text: str, declared: str | None = None) -> str:
 
 
 def _drop_leading_title(text: str, title: str | None) -> str:
-    """trafilatura keeps the <h1>; the title is stored apart, so the body starts after it."""
-    if title and text:
-        first, _, rest = text.partition("\n")
-        if re.sub(r"\s+", " ", first).strip().casefold() == title.casefold():
-            return rest.strip()
+    """trafilatura keeps the <h1> (and the rubric printed above it: "Экономика"); the title is
+    stored apart, so the body starts after it."""
+    if not (title and text):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:3]):
+        if re.sub(r"\s+", " ", line).strip().casefold() == title.casefold():
+            if all(len(before) <= 30 and len(before.split()) <= 3 and not re.search(r"[.!?]$", before.strip())
+                   for before in lines[:i]):
+                return "\n".join(lines[i + 1:]).strip()
+            break
     return text
 
 

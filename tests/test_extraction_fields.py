@@ -172,6 +172,15 @@ def test_photo_credits_and_captions_are_not_body() -> None:
     assert got.text.split("\n") == PARAGRAPHS
 
 
+def test_rubric_and_headline_kept_by_trafilatura_are_not_body() -> None:
+    from crawlers.extraction import _drop_leading_title
+
+    text = "Экономика\nПравительство избавит бизнес от налогов\n" + "\n".join(PARAGRAPHS)
+    assert _drop_leading_title(text, "Правительство избавит бизнес от налогов") == "\n".join(PARAGRAPHS)
+    sentence = "Это длинное предложение, а не рубрика.\nПравительство избавит бизнес от налогов\nТекст"
+    assert _drop_leading_title(sentence, "Правительство избавит бизнес от налогов") == sentence
+
+
 def test_view_counter_line_is_not_body() -> None:
     article = "<div class='info'>два дня назад в 13:07, просмотров: 622</div>" + "".join(
         f"<p>{p}</p>" for p in PARAGRAPHS)
