@@ -49,7 +49,7 @@ rootfs_image() {
 }
 
 rootfs_image mediamon-local/debian:bookworm "ca-certificates,tzdata" '["bash"]'
-rootfs_image mediamon-local/python:3.11 "ca-certificates,tzdata,netbase,python3.11,python3.11-venv,procps" \
+rootfs_image mediamon-local/python:3.11 "ca-certificates,tzdata,netbase,procps,python3.11,python3.11-venv,python3-distutils,python3-pip-whl,python3-setuptools-whl" \
   '["python3.11"]'
 rootfs_image mediamon-local/redis:7 "redis-server" '["redis-server", "--protected-mode", "no"]'
 

@@ -8,6 +8,9 @@
   and prints what changed, table by table (``make run``).
 - ``up``   starts api-server, scheduler and dag-processor (LocalExecutor) and prints the UI
   address and login (``make airflow``); Ctrl-C stops them.
+- ``celery`` the same on the CeleryExecutor with Redis and local workers (``make airflow-celery``;
+  ``--smoke``: one scheduled run on scratch databases, ``make celery-smoke``), see
+  :mod:`mediamon.commands.celery`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up = commands.add_parser("up", help="start api-server, scheduler and dag-processor; print the UI address")
     up.add_argument("--port", type=int, default=int(os.environ.get("MEDIAMON_AIRFLOW_PORT", "8080")))
     up.set_defaults(handler=_up)
+    from mediamon.commands import celery
+
+    celery.register(commands, _environment, _init_with)
 
 
 def _environment(port: int = 8080) -> dict[str, str]:
