@@ -236,13 +236,16 @@ def media_monitoring():
         (`core.facts`) and attributed quotes (`core.quotes`). Articles that cannot be analysed are
         recorded with the reason (quarantined when the input is bad). Records its own row in
         `ops.stage_runs`. Idempotent: an article is redone only for a new extractor version.
+        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core; 1 under the
+        CeleryExecutor, where the workers are the parallelism); results do not depend on it.
         Returns: in, out, skipped, quarantined, mentions, facts, quotes.
         """
         from mediamon import airflow_support, database
         from transforms import entities
 
         with database.connect(airflow_support.mediamon_database_url(), autocommit=True) as conn:
-            counts = entities.extract_pending(conn, article_ids=article_ids)
+            counts = entities.extract_pending(conn, article_ids=article_ids,
+                                              workers=airflow_support.entity_workers())
         print(f"entities counts: {counts}")
         return counts
 

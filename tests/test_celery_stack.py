@@ -4,6 +4,7 @@ Redis started and stopped by the stack. The whole Celery run (scheduler + 2 work
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,13 @@ def test_the_stack_starts_a_real_redis_and_stops_it(tmp_path):
         stack.stop()
     assert stack.exited() == {"redis": 0}
     assert (tmp_path / "logs" / "redis.log").read_text()
+
+
+def test_entity_tasks_fork_one_ner_process_per_core_except_under_celery(monkeypatch):
+    monkeypatch.delenv("MEDIAMON_ENTITY_WORKERS", raising=False)
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")
+    assert airflow_support.entity_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    assert airflow_support.entity_workers() == 1
+    monkeypatch.setenv("MEDIAMON_ENTITY_WORKERS", "3")
+    assert airflow_support.entity_workers() == 3
