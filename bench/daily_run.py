@@ -150,11 +150,20 @@ class DayResult:
     returns: dict
 
 
-def run_day(env: dict[str, str], day: date, seeds: Path, meta_url: str, work: Path) -> tuple[str, float, float, dict]:
-    """One ``dag.test()`` run (a process of its own, as ``mediamon airflow run``); state, wall, RSS."""
+def run_day(env: dict[str, str], day: date, seeds: Path, meta_url: str, work: Path,
+            profile: Path | None = None) -> tuple[str, float, float, dict]:
+    """One ``dag.test()`` run (a process of its own, as ``mediamon airflow run``); state, wall, RSS.
+
+    With ``profile``, the run goes under ``py-spy record --subprocesses`` (collapsed stacks into
+    that file; the spiders' subprocesses and the forked NER processes included).
+    """
     out = work / f"report-{day}.json"
+    command = [sys.executable, "-m", "mediamon.airflow_tool", "test", day.isoformat(), "--out", str(out)]
+    if profile is not None:
+        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--rate", "25",
+                   "--format", "raw", "--output", str(profile), "--", *command]
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "mediamon.airflow_tool", "test", day.isoformat(), "--out", str(out)],
+    proc = subprocess.Popen(command,
                             env={**env, "MEDIAMON_SEEDS_DIR": str(seeds)}, cwd=REPO,
                             stdout=(work / f"run-{day}.log").open("w"), stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -162,6 +171,35 @@ def run_day(env: dict[str, str], day: date, seeds: Path, meta_url: str, work: Pa
     wall = time.monotonic() - started
     report = json.loads(out.read_text()) if out.exists() else {"state": f"no report (exit {proc.returncode})"}
     return report["state"], wall, usage.ru_maxrss / 1024, report.get("returns", {})
+
+
+def profile_summary(path: Path, top: int = 25) -> str:
+    """The functions the samples spent most time in: inclusive (anywhere on the stack) for the
+    project's own code and the libraries it calls, and self time (the innermost frame)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [f for f in stack.split(";") if "(" in f and not f.startswith(("process ", "thread "))]
+        names = [re.sub(r":\d+\)$", ")", f) for f in frames]
+        for name in set(names):
+            inclusive[name] = inclusive.get(name, 0) + count
+        if names:
+            own[names[-1]] = own.get(names[-1], 0) + count
+    def rows(table: dict[str, int], keep) -> list[str]:
+        chosen = sorted(((n, c) for n, c in table.items() if keep(n)), key=lambda item: -item[1])[:top]
+        return [f"| {100 * c / max(1, total):5.1f} % | `{n[:150]}` |" for n, c in chosen]
+    ours = ("transforms/", "mediamon/", "crawlers/", "dags/")
+    lines = [f"{total} samples", "", "| inclusive | function (project code) |", "|---:|---|"]
+    lines += rows(inclusive, lambda n: any(p in n for p in ours))
+    lines += ["", "| self | function (anywhere) |", "|---:|---|"]
+    lines += rows(own, lambda n: True)
+    return "\n".join(lines)
 
 
 def task_times(meta_url: str, day: date) -> list[tuple[str, int, float, float]]:
@@ -213,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--write", type=Path, help="append the result as a section of this Markdown file")
     parser.add_argument("--note", default="", help="a line for the written section (load, what changed)")
+    parser.add_argument("--profile", type=Path,
+                        help="folder for py-spy profiles of each day's run (collapsed stacks + a summary)")
     args = parser.parse_args(argv)
     if args.quick:
         args.articles, args.days = 300, 2
@@ -242,7 +282,15 @@ def main(argv: list[str] | None = None) -> int:
                     (seeds / article.name).write_text(article.file_text(), encoding="utf-8")
                 print(f"day {day}: {len(articles)} articles ({reprints} reprints) written, running the DAG ...",
                       flush=True)
-                state, wall, rss, returns = run_day(env, day, seeds, meta_url, work)
+                profile = None
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    profile = args.profile / f"py-spy-{day}.txt"
+                state, wall, rss, returns = run_day(env, day, seeds, meta_url, work, profile)
+                if profile is not None and profile.exists():
+                    summary = profile_summary(profile)
+                    (args.profile / f"py-spy-{day}.md").write_text(summary + "\n")
+                    print(summary + "\n", flush=True)
                 result = DayResult(day, len(articles), reprints, history, state, wall, rss, db_size_mb(news_url),
                                    task_times(meta_url, day), returns)
                 results.append(result)
