@@ -91,6 +91,26 @@ if [[ "$FORCE" == 1 || ! -f "$WHEELS/requirements.txt" || "$ROOT/uv.lock" -nt "$
      -o "$WHEELS/requirements-hashed.txt" >/dev/null)
   "${NICE[@]}" python3 -m pip wheel --quiet --require-hashes --no-deps -r "$WHEELS/requirements-hashed.txt" \
     -w "$WHEELS"
+  # Markers on the Python patch level (async-timeout for Python < 3.11.3) are judged by the host's
+  # Python above, but the image runs Debian's 3.11.2: fetch those packages too, hash-checked.
+  python3 - "$WHEELS/requirements-hashed.txt" >"$WHEELS/requirements-patchlevel.txt" <<'PY'
+import re, sys
+blocks, current = [], []
+for line in open(sys.argv[1]):
+    if not line.startswith((" ", "\t", "#")) and current:
+        blocks.append(current); current = []
+    if not line.startswith("#"):
+        current.append(line)
+blocks.append(current)
+for block in blocks:
+    if block and "python_full_version" in block[0]:
+        print(re.sub(r" ;[^\\]*", " ", block[0]).rstrip("\n"))
+        print("".join(block[1:]), end="")
+PY
+  if [[ -s "$WHEELS/requirements-patchlevel.txt" ]]; then
+    "${NICE[@]}" python3 -m pip wheel --quiet --require-hashes --no-deps -r "$WHEELS/requirements-patchlevel.txt" \
+      -w "$WHEELS"
+  fi
   # The project's build backend (the image installs the project itself in editable mode).
   "${NICE[@]}" python3 -m pip wheel --quiet hatchling editables -w "$WHEELS"
   (cd "$ROOT" && uv export --frozen --no-dev --extra celery --no-emit-project --no-hashes \
