@@ -60,10 +60,14 @@ if ! have mediamon-local/postgres:16; then
     || die "no .venv with pgserver: run make env first"
   ctx="$(mktemp -d "$WORK/pg.XXXXXX")"
   cp -a "$pginstall" "$ctx/pginstall"
+  # The wheel's own libpq (auditwheel-renamed), found through RPATH $ORIGIN/../../../pgserver.libs:
+  # with pginstall at /usr/lib/postgresql/16 that is /usr/lib/pgserver.libs.
+  cp -a "$pginstall/../../pgserver.libs" "$ctx/pgserver.libs"
   cp "$ROOT/docker/local/postgres-entrypoint.sh" "$ctx/"
   cat >"$ctx/Dockerfile" <<'DOCKERFILE'
 FROM mediamon-local/debian:bookworm
 COPY pginstall /usr/lib/postgresql/16
+COPY pgserver.libs /usr/lib/pgserver.libs
 COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 RUN useradd --system --home-dir /var/lib/postgresql --create-home --shell /bin/bash postgres \
  && mkdir -p /var/lib/postgresql/data /docker-entrypoint-initdb.d /var/run/postgresql \
