@@ -69,10 +69,11 @@ ENV
   CURRENT_ENV="$envfile"
   local started=$SECONDS
   say "[$mode] up ($executor)"
-  if [[ "$mode" == celery ]]; then
-    "${dc[@]}" up -d --scale airflow-worker=2 >/dev/null
-  else
-    "${dc[@]}" up -d >/dev/null
+  local scale=()
+  [[ "$mode" == celery ]] && scale=(--scale airflow-worker=2)
+  if ! "${dc[@]}" up -d ${scale[@]+"${scale[@]}"} >/dev/null; then
+    "${dc[@]}" logs --tail 60 airflow-init postgres >&2 || true
+    die "[$mode] compose up failed"
   fi
   # The init service: exit code 0, and the news database migrated.
   local init_id code
