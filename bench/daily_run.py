@@ -160,7 +160,10 @@ def run_day(env: dict[str, str], day: date, seeds: Path, meta_url: str, work: Pa
     out = work / f"report-{day}.json"
     command = [sys.executable, "-m", "mediamon.airflow_tool", "test", day.isoformat(), "--out", str(out)]
     if profile is not None:
-        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--rate", "25",
+        # --nonblocking: py-spy must not stop the processes it samples; stopping them left a forked
+        # NER worker stopped for good and the run hung (seen at N=2000).
+        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--nonblocking",
+                   "--rate", "25",
                    "--format", "raw", "--output", str(profile), "--", *command]
     started = time.monotonic()
     proc = subprocess.Popen(command,
@@ -305,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     table = summary_table(results)
     print(table)
     print(f"load average before {' '.join(uptime_before)}, after {' '.join(uptime_after)}")
-    if args.write and not args.quick:
+    succeeded = bool(results) and all(r.state == "success" for r in results)
+    if args.write and not args.quick and succeeded:
         command = f".venv/bin/python bench/daily_run.py -n {args.articles} -d {args.days}"
         section = [f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: N={args.articles}, D={args.days}",
                    "", f"`{command}` — {os.cpu_count()} cores, load average {' '.join(uptime_before)} before, "
@@ -315,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                         format_day(result), "", "</details>", ""]
         with args.write.open("a", encoding="utf-8") as handle:
             handle.write("\n".join(section))
-    return 0 if results and all(r.state == "success" for r in results) else 1
+    return 0 if succeeded else 1
 
 
 if __name__ == "__main__":
