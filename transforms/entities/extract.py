@@ -266,8 +266,17 @@ def parallel_map(function, items: list, workers: int, chunksize: int = 4) -> Ite
         return
     get_extractor()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_default_sigterm) as pool:
+    # close() + join(), not the with block's terminate(): idle workers then leave on their own
+    # (end-of-work sentinels) instead of being signalled; terminate() only when the caller stops early.
+    pool = context.Pool(workers, initializer=_default_sigterm)
+    try:
         yield from pool.imap(function, items, chunksize=chunksize)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def _default_sigterm() -> None:
