@@ -13,16 +13,10 @@ RUN pip install --no-cache-dir uv
 WORKDIR /app
 # Dependencies first (cached layer), then the project itself.
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project --python 3.11
-
-# The celery profile needs Airflow's Celery provider and the Redis client; they are not in the
-# lock (LocalExecutor needs neither), so they are added here, pinned to the locked Airflow.
+# WITH_CELERY=1 (default) adds the `celery` extra (Airflow's Celery provider + the Redis client), locked
+# in uv.lock like everything else, for the compose `celery` profile; WITH_CELERY=0 leaves it out.
 ARG WITH_CELERY=1
-RUN if [ "$WITH_CELERY" = "1" ]; then \
-      uv pip install --python /app/.venv/bin/python \
-        "apache-airflow-providers-celery>=3.12" "redis>=5" \
-        "apache-airflow==$(/app/.venv/bin/python -c 'import importlib.metadata as m; print(m.version("apache-airflow"))')"; \
-    fi
+RUN uv sync --frozen --no-dev --no-install-project --python 3.11 $([ "$WITH_CELERY" = 1 ] && echo --extra celery)
 
 COPY mediamon ./mediamon
 COPY transforms ./transforms
@@ -32,7 +26,8 @@ COPY sql ./sql
 COPY seeds ./seeds
 COPY scrapy.cfg ./
 COPY docker ./docker
-RUN uv sync --frozen --no-dev --python 3.11 --inexact && mkdir -p /opt/airflow
+RUN uv sync --frozen --no-dev --python 3.11 $([ "$WITH_CELERY" = 1 ] && echo --extra celery) \
+ && mkdir -p /opt/airflow
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["airflow", "version"]

@@ -317,17 +317,20 @@ def media_monitoring():
         recorded with the reason (quarantined when the input is bad). Records its own row in
         `ops.stage_runs`; logs a progress line every few seconds. Idempotent: an article is
         redone only for a new extractor version. Labelled by its article id range.
+        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core; 1 under the
+        CeleryExecutor, where the workers are the parallelism); results do not depend on it.
 
         Returns: in, out, skipped, quarantined, mentions, facts, quotes.
         """
-        from mediamon import airflow_connection, database
+        from mediamon import airflow_connection, database, stage_runs
         from transforms import entities
 
         context = get_current_context()
         context["batch_label"] = (f"articles {min(article_ids)}–{max(article_ids)} ({len(article_ids)})"
                                   if article_ids else "empty")
         with database.connect(airflow_connection.mediamon_database_url(), autocommit=True) as conn:
-            counts = entities.extract_pending(conn, article_ids=article_ids)
+            counts = entities.extract_pending(conn, article_ids=article_ids,
+                                              workers=stage_runs.entity_workers())
         print(f"entities counts: {counts}")
         return counts
 

@@ -68,6 +68,22 @@ def entity_batch_size() -> int:
     """Articles per mapped entity task (``MEDIAMON_ENTITY_BATCH_SIZE``, default 200: ~10 s of NER)."""
     return int(os.environ.get("MEDIAMON_ENTITY_BATCH_SIZE", "200"))
 
+def entity_workers() -> int:
+    """Processes one entity task forks for NER (``MEDIAMON_ENTITY_WORKERS``).
+
+    Default: every core of the machine, because ``dag.test()`` (``make run``) runs the mapped
+    batches one after another and one NER process uses one core; under the CeleryExecutor 1,
+    because there the workers are the parallelism (one task per core) and forking more would only
+    oversubscribe the cores and multiply the ~210 MB of models per process.
+    """
+    value = os.environ.get("MEDIAMON_ENTITY_WORKERS", "").strip()
+    if value:
+        return max(1, int(value))
+    if os.environ.get("AIRFLOW__CORE__EXECUTOR", "") == "CeleryExecutor":
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 
 RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs", "ops.dq_runs", "ops.dq_results", "ops.mart_refreshes",
                   "ops.run_reports")

@@ -1,4 +1,4 @@
-"""docker-compose.yml has the structure the deployment needs (Docker itself does not run here)."""
+"""docker-compose.yml has the structure the deployment needs (`make compose-smoke` really starts it)."""
 
 from __future__ import annotations
 

@@ -10,6 +10,9 @@
   address and login (``make airflow``); Ctrl-C stops them. The UI listens on 127.0.0.1 unless
   ``MEDIAMON_AIRFLOW_HOST`` says otherwise; the admin password is generated on first start and
   printed that once (``mediamon.airflow_auth``).
+- ``celery`` the same on the CeleryExecutor with Redis and local workers (``make airflow-celery``;
+  ``--smoke``: one scheduled run on scratch databases, ``make celery-smoke``), see
+  :mod:`mediamon.commands.celery`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up = commands.add_parser("up", help="start api-server, scheduler and dag-processor; print the UI address")
     up.add_argument("--port", type=int, default=int(os.environ.get("MEDIAMON_AIRFLOW_PORT", "8080")))
     up.set_defaults(handler=_up)
+    from mediamon.commands import celery
+
+    celery.register(commands, _environment, _init_with)
 
 
 def _environment(port: int = 8080) -> dict[str, str]:
