@@ -26,7 +26,8 @@ def _env(service: dict) -> dict[str, str]:
 def test_compose_has_postgres_init_airflow_components_and_a_celery_profile(compose):
     services = compose["services"]
     assert {"postgres", "airflow-init", *AIRFLOW_SERVICES, "redis", "airflow-worker"} <= set(services)
-    assert services["postgres"]["image"].split(":")[1].startswith("16")
+    # PostgreSQL 16 with pgvector (stories store their embeddings in a vector column)
+    assert services["postgres"]["image"].split(":")[1].removeprefix("pg").startswith("16")
     assert services["redis"]["profiles"] == ["celery"]
     assert services["airflow-worker"]["profiles"] == ["celery"]
     assert services["airflow-worker"]["command"][:3] == ["airflow", "celery", "worker"]
