@@ -224,12 +224,6 @@ def _parse_entry(entry: Any) -> tuple[list[str], Source | None]:
     )
 
 
-def for_url(sources: Iterable[Source], url: str) -> Source | None:
-    """The registered source whose domains hold ``url``'s host (``mediamon extract`` uses it)."""
-    host = urlsplit(url).hostname
-    return next((s for s in sources if s.allows_host(host)), None)
-
-
 def select(sources: Sequence[Source], names: Iterable[str] | None = None) -> list[Source]:
     """The named sources (enabled or not: naming one is deliberate), or every enabled one."""
     if not names:
