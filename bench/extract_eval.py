@@ -163,7 +163,7 @@ _REGISTRY = sources.load_registry()
 
 def run_mediamon(page: Page) -> Result:
     url = page.gold["url"]
-    source = sources.for_url(_REGISTRY, url)
+    source = sources.owner_of(url, _REGISTRY)
     got = extraction.extract(page.body, url, timezone=source.timezone if source else None,
                              site_name=source.title if source else None)
     return Result(got.title, (got.published_at or "")[:10] or None, got.authors, got.text, got.text_method)

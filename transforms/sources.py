@@ -258,12 +258,6 @@ def _parse_entry(entry: Any) -> tuple[list[str], Source | None]:
     )
 
 
-def for_url(sources: Iterable[Source], url: str) -> Source | None:
-    """The registered source whose domains hold ``url``'s host (``mediamon extract`` uses it);
-    the same rule the news spider files a ``--feed`` by (:func:`owner_of`, without a mirror)."""
-    return owner_of(url, list(sources))
-
-
 def select(sources: Sequence[Source], names: Iterable[str] | None = None) -> list[Source]:
     """The named sources (enabled or not: naming one is deliberate), or every enabled one."""
     if not names:

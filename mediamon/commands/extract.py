@@ -52,7 +52,7 @@ def _extract(args: argparse.Namespace) -> int:
     # A page of a registered outlet is read as the spider reads it: in the outlet's timezone, with
     # its name known (cut from titles, never an author).
     try:
-        source = sources.for_url(sources.load_registry(), url)
+        source = sources.owner_of(url, sources.load_registry())
     except sources.RegistryError:
         source = None
     try:
