@@ -21,17 +21,27 @@ _RU_WORD = (r"(?P<month>января|февраля|марта|апреля|ма
             r"|январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
             r"|янв|фев|мар|апр|июн|июл|авг|сент?|окт|ноя|дек)\.?")
 _KK_WORD = r"(?P<month>" + "|".join(KK_MONTHS) + r")[а-яәғқңөұүһі]*"
+# Month-first dates are template output: the bare nominative month, never an inflected word
+# ("қазанда" is "in October" but also "in the cauldron" / "in Kazan").
+_KK_BARE = r"(?P<month>" + "|".join(KK_MONTHS) + r")(?![а-яәғқңөұүһі])"
 _TIME = r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DAY = r"(?P<day>[0-3]?\d)"
-_SEP = r"(?:\s*(?:г\.|года|жыл[а-яәғқңөұүһі]*)?\s*[,|/•·—–-]?\s*(?:в\s+|,\s*)?)"
-# Each pattern: day month year, with an optional time after (or before) the date.
+# Kazakh writes the day as an ordinal with a hyphen ("29-тамыз") as often as "29 тамыз".
+_KK_DAY = r"(?P<day>[0-3]?\d)(?:\s*[-–]\s*|\s+)"
+# "г." / "года" and Kazakh "ж." / "жыл…" (year) may follow the year before the time.
+_SEP = r"(?:\s*(?:г\.|года|ж\.|жыл[а-яәғқңөұүһі]*)?\s*[,|/•·—–-]?\s*(?:в\s+|,\s*)?)"
+# Each pattern: day month year, with an optional time after (or before) the date. A comma may
+# stand between month and year ("29 Тамыз, 2025"); month-first "Тамыз 29, 2025" is the form
+# WordPress-style templates print.
 TEXT_DATES = tuple(re.compile(p, re.I) for p in (
-    rf"(?<![\d.]){_DAY}\s+{_RU_WORD}\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d.]){_DAY}\s+{_KK_WORD}\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d.]){_YEAR}\s*(?:ж\.|жылғы|жылы)?\s*{_DAY}\s+{_KK_WORD}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_DAY}\s+{_RU_WORD},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_KK_DAY}{_KK_WORD},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_YEAR}\s*(?:ж\.|жылғы|жылы)?\s*{_KK_DAY}{_KK_WORD}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\w]){_KK_BARE}\s+{_DAY},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
     rf"(?<![\d.:]){_DAY}\.(?P<mon>[01]?\d)\.{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\s+{_RU_WORD}\s+{_YEAR}(?![\d])",
+    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\s+{_RU_WORD},?\s+{_YEAR}(?![\d])",
+    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_KK_DAY}{_KK_WORD},?\s+{_YEAR}(?![\d])",
     rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\.(?P<mon>[01]?\d)\.{_YEAR}(?![\d])",
 ))
 _FUTURE_SLACK = timedelta(minutes=10)
@@ -100,11 +110,16 @@ def _from_match(match: re.Match[str]) -> datetime | date | None:
 
 
 def text_dates(text: str) -> Iterable[tuple[int, datetime | date]]:
-    """Every date written in ``text`` in Russian or Kazakh, with its offset in the text."""
-    for pattern in TEXT_DATES:
-        for match in pattern.finditer(text):
-            if (value := _from_match(match)) is not None:
-                yield match.start(), value
+    """Every date written in ``text`` in Russian or Kazakh, with its offset in the text.
+
+    A match lying inside a longer one is dropped: "15:30, 29 тамыз 2025" is one date with a
+    time, and its bare "29 тамыз 2025" part, starting nearer a headline below it, must not win
+    over it and lose the time."""
+    found = [(match.start(), match.end(), value) for pattern in TEXT_DATES for match in pattern.finditer(text)
+             if (value := _from_match(match)) is not None]
+    for start, end, value in found:
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found):
+            yield start, value
 
 
 def from_text(text: str) -> datetime | date | None:
