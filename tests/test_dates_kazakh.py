@@ -3,7 +3,8 @@
 Kazakh-language pages rarely carry a machine-readable date, so the date line by the headline is
 often all there is. Kazakh orthography writes the day as a hyphenated ordinal ("29-тамыз"), puts
 "ж." / "жылғы" around the year, and templates print "29 Тамыз, 2025" or month-first
-"Тамыз 29, 2025"; a time may stand before the date ("15:30, 29 тамыз 2025").
+"Тамыз 29, 2025"; a time may stand before the date ("15:30, 29 тамыз 2025"), and Kazakh letters
+are often typed as their Latin look-alikes ("сəуiр").
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from crawlers.fields import dates
     ("15:30, 29 тамыз 2025", datetime(2025, 8, 29, 15, 30)),
     ("Қазан 3, 2024, 18:40", datetime(2024, 10, 3, 18, 40)),
     ("29 августа, 2025", date(2025, 8, 29)),
+    # Latin look-alikes typed for Kazakh letters: "ə" (U+0259) for "ә", "i" for "і"
+    ("5 сəуір 2024", date(2024, 4, 5)),
+    ("5 сəуiр 2024 ж., 10:00", datetime(2024, 4, 5, 10, 0)),
+    ("2025 жылғы 1 шiлдеде", date(2025, 7, 1)),
 ])
 def test_kazakh_date_forms_are_read(text: str, expected: date) -> None:
     assert dates.from_text(text) == expected

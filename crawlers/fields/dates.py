@@ -20,10 +20,15 @@ KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мам
 _RU_WORD = (r"(?P<month>января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
             r"|январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
             r"|янв|фев|мар|апр|июн|июл|авг|сент?|окт|ноя|дек)\.?")
-_KK_WORD = r"(?P<month>" + "|".join(KK_MONTHS) + r")[а-яәғқңөұүһі]*"
+# Kazakh text is often typed with the look-alike Latin letters for "ә" (U+0259 "ə") and "і"
+# ("i"): "сəуір", "шiлде" are the same months, so both spellings are read.
+_KK_LOOKALIKES = str.maketrans({"ə": "ә", "Ə": "Ә", "i": "і", "I": "І"})
+_KK_MONTH_ALTS = "|".join(m.replace("ә", "[әə]").replace("і", "[іi]") for m in KK_MONTHS)
+_KK_LETTER = "[а-яәғқңөұүһіəi]"
+_KK_WORD = r"(?P<month>" + _KK_MONTH_ALTS + r")" + _KK_LETTER + "*"
 # Month-first dates are template output: the bare nominative month, never an inflected word
 # ("қазанда" is "in October" but also "in the cauldron" / "in Kazan").
-_KK_BARE = r"(?P<month>" + "|".join(KK_MONTHS) + r")(?![а-яәғқңөұүһі])"
+_KK_BARE = r"(?P<month>" + _KK_MONTH_ALTS + r")(?!" + _KK_LETTER + ")"
 _TIME = r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DAY = r"(?P<day>[0-3]?\d)"
@@ -58,8 +63,9 @@ def outlet_zone(name: str | None) -> tzinfo | None:
 
 def _month_number(word: str) -> int | None:
     word = word.casefold()
+    kazakh = word.translate(_KK_LOOKALIKES)
     for number, stem in enumerate(KK_MONTHS, 1):
-        if word.startswith(stem):
+        if kazakh.startswith(stem):
             return number
     if word.startswith("мая") or word == "май":
         return 5
