@@ -55,10 +55,10 @@ def build_pages(server: FixtureServer, count: int, page_kb: int) -> None:
     server.site.routes["/bench/sitemap.xml"] = Route(body=sitemap(entries), content_type="application/xml")
 
 
-def run_news(server: FixtureServer, url: str) -> dict[str, float]:
+def run_news(server: FixtureServer, url: str, settings: list[str] = ()) -> dict[str, float]:
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"feed={server.base_url}/bench/sitemap.xml",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-               "-s", "MEDIAMON_LOCAL_SOURCES=*"]
+               "-s", "MEDIAMON_LOCAL_SOURCES=*", *(arg for s in settings for arg in ("-s", s))]
     env = {**os.environ, "MEDIAMON_DATABASE_URL": url}
     subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import psycopg
@@ -83,17 +83,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--page-kb", type=int, default=90)
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for the news spider (e.g. MEDIAMON_EXTRACT_WORKERS=0)")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     with migrations.scratch_database("mediamon_bench") as url:
         with FixtureServer() as server:
             build_pages(server, args.pages, args.page_kb)
             started = time.perf_counter()
-            news = run_news(server, url)
+            news = run_news(server, url, args.settings)
             wall = time.perf_counter() - started
     bench = run_scrapy_bench()
     load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"machine: {os.cpu_count()} cores, load average {load_before[0]:.2f} {load_before[1]:.2f} "
+          f"{load_before[2]:.2f} before, {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after")
     print(f"news spider: {news['pages']} pages of ~{args.page_kb} KB extracted, {news['landed']} landed, "
           f"in {news['elapsed']:.1f} s (subprocess wall {wall:.1f} s) -> {news['rate']:.1f} pages/s "
           f"({news['rate'] * 60:.0f} pages/min)")
