@@ -22,6 +22,7 @@ never replaces a body trafilatura had. Every fallback is logged at WARNING with 
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections import Counter
@@ -156,18 +157,66 @@ def page_paragraphs(tree: etree._Element) -> str:
     return " ".join(t for t in texts if len(t) >= 30)
 
 
+#: Never text: trafilatura drops these anyway, the fast pass gets a tree without them.
+_NEVER_TEXT = ("script", "style", "template", "svg", "noscript")
+#: A block with this many links whose text is at least this share link text is a menu or a list
+#: of other articles ("more news" teasers with their times): no article paragraph lives there.
+LINK_BLOCK_LINKS = 10
+LINK_BLOCK_SHARE = 0.8
+
+
+def without_link_blocks(tree: etree._Element) -> etree._Element:
+    """A copy of ``tree`` without scripts, styles and link blocks (menus, "more news" lists),
+    the headline and its ancestors kept whatever they hold, and the blocks beside the article in
+    the headline's containers below ``<body>`` too (taking kommersant.ru's news column out of its
+    layout grid made trafilatura keep the headlines in the text).
+
+    For the fast pass only: on a page heavy with teasers, trafilatura's cleaning, tag conversion
+    and its recall escalation (set off because the article is a small share of all that text)
+    walk mostly link lists; without them the fast pass costs a tenth. Whatever this drops, the
+    coverage check of :func:`first_pass` is made against the page as it was.
+    """
+    pruned = copy.deepcopy(tree)
+    for element in list(pruned.iter(*_NEVER_TEXT)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    heading = next(iter(pruned.iter("h1")), None)
+    keep = {heading, *heading.iterancestors()} if heading is not None else set()
+    pending = [pruned]
+    while pending:
+        parent = pending.pop()
+        for child in list(parent):
+            if not isinstance(child.tag, str):
+                continue
+            if child in keep:
+                pending.append(child)
+                continue
+            if parent in keep and parent.tag not in ("html", "body"):
+                continue  # beside the article in its own container: trafilatura's choice weighs it
+            links = list(child.iter("a"))
+            if len(links) < LINK_BLOCK_LINKS:
+                continue
+            total = len(_squash(child.text_content()))
+            linked = sum(len(_squash(a.text_content())) for a in links)
+            if linked >= LINK_BLOCK_SHARE * total:
+                child.drop_tree()
+            else:
+                pending.append(child)
+    return pruned
+
+
 def first_pass(tree: etree._Element, url: str | None) -> str:
     """trafilatura's text, with its second opinion only where the fast pass may have missed text.
 
-    The fast pass (:func:`run_trafilatura` with ``fast``) is kept when it holds at least
-    ``FAST_PASS_COVERAGE`` of the words of every paragraph on the page (:func:`page_paragraphs`):
-    readability and jusText could then only add text that is not in a paragraph, or drop some.
-    Otherwise — a page without paragraphs, an article continued outside the block trafilatura
-    chose (rbc.ru in tests/real_pages: the fast pass held a third of it) — trafilatura runs again
-    with its full cascade. On the 12 real pages the fast pass is kept on 7, with the same text as
-    the full cascade; on the crawl benchmark's pages it saves two thirds of trafilatura's time.
+    The fast pass (:func:`run_trafilatura` with ``fast``, on the page without its link blocks:
+    :func:`without_link_blocks`) is kept when it holds at least ``FAST_PASS_COVERAGE`` of the
+    words of every paragraph on the page (:func:`page_paragraphs`, on the whole page): readability
+    and jusText could then only add text that is not in a paragraph, or drop some. Otherwise — a
+    page without paragraphs, an article continued outside the block trafilatura chose (rbc.ru in
+    tests/real_pages: the fast pass held a third of it) — trafilatura runs again with its full
+    cascade on the whole page, as a plain ``trafilatura.extract`` would.
     """
-    text = run_trafilatura(tree, url, fast=True)
+    text = run_trafilatura(without_link_blocks(tree), url, fast=True)
     paragraphs = page_paragraphs(tree)
     if len(text) >= MIN_CHARS and paragraphs and coverage(text, paragraphs) >= FAST_PASS_COVERAGE:
         return text
