@@ -67,7 +67,8 @@ def run_news(server: FixtureServer, url: str, settings: list[str] = ()) -> dict[
         stats, new = conn.execute("SELECT stats, items_new FROM ops.crawl_runs ORDER BY crawl_run_id DESC").fetchone()
     pages = stats.get("mediamon/news/articles_extracted", 0)
     elapsed = float(stats["elapsed_time_seconds"])
-    return {"pages": pages, "landed": new, "elapsed": elapsed, "rate": pages / elapsed}
+    return {"pages": pages, "landed": new, "elapsed": elapsed, "rate": pages / elapsed,
+            "extract_cpu_ms": stats.get("mediamon/news/extract_cpu_ms", 0) / max(pages, 1)}
 
 
 def run_scrapy_bench() -> dict[str, float]:
@@ -100,7 +101,7 @@ def main() -> None:
           f"{load_before[2]:.2f} before, {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after")
     print(f"news spider: {news['pages']} pages of ~{args.page_kb} KB extracted, {news['landed']} landed, "
           f"in {news['elapsed']:.1f} s (subprocess wall {wall:.1f} s) -> {news['rate']:.1f} pages/s "
-          f"({news['rate'] * 60:.0f} pages/min)")
+          f"({news['rate'] * 60:.0f} pages/min); extraction CPU {news['extract_cpu_ms']:.1f} ms/page")
     print(f"scrapy bench: {bench['pages']} pages in {bench['elapsed']:.1f} s -> {bench['rate']:.1f} pages/s "
           f"({bench['rate'] * 60:.0f} pages/min)")
     print(f"ratio: {news['rate'] / bench['rate']:.2f} of scrapy bench (target >= 0.50)")

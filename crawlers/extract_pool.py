@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -55,14 +56,15 @@ def _init_worker(level: int) -> None:
 
 
 def _extract_in_worker(body: bytes, url: str, kwargs: dict[str, Any]
-                       ) -> tuple[extraction.Extracted | extraction.NotHtmlError, list[logging.LogRecord]]:
+                       ) -> tuple[extraction.Extracted | extraction.NotHtmlError, list[logging.LogRecord], float]:
     assert _collector is not None
     _collector.records = []
+    started = time.process_time()
     try:
         result: extraction.Extracted | extraction.NotHtmlError = extraction.extract(body, url, **kwargs)
     except extraction.NotHtmlError as error:
         result = error
-    return result, _collector.records
+    return result, _collector.records, time.process_time() - started
 
 
 def _ready() -> bool:
@@ -82,15 +84,16 @@ class ExtractionPool:
         for _ in range(workers):
             self._executor.submit(_ready)  # start the workers now, while the first pages download
 
-    async def extract(self, body: bytes, url: str, **kwargs: Any) -> extraction.Extracted:
-        """``extraction.extract(body, url, **kwargs)`` in a worker; raises its NotHtmlError."""
+    async def extract(self, body: bytes, url: str, **kwargs: Any) -> tuple[extraction.Extracted, float]:
+        """``extraction.extract(body, url, **kwargs)`` in a worker, and the CPU seconds it took
+        there; raises its NotHtmlError."""
         future = self._executor.submit(_extract_in_worker, body, url, kwargs)
-        result, records = await asyncio.wrap_future(future)
+        result, records, seconds = await asyncio.wrap_future(future)
         for record in records:
             logging.getLogger(record.name).handle(record)
         if isinstance(result, extraction.NotHtmlError):
             raise result
-        return result
+        return result, seconds
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

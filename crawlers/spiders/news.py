@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -390,13 +391,21 @@ class NewsSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------------------------- articles
     async def _extract(self, body: bytes, url: str, **kwargs: Any) -> extraction.Extracted:
-        """The page's extraction: in the worker pool once the crawl is big enough for one."""
+        """The page's extraction: in the worker pool once the crawl is big enough for one. The CPU
+        time it took is counted (``mediamon/news/extract_cpu_ms``) wherever it ran."""
         if self.pool is None and self.extract_workers > 0 and len(self.requested) >= self.pool_min_articles:
             self.pool = ExtractionPool(self.extract_workers)
             self.logger.info("extracting in %d worker processes", self.extract_workers)
         if self.pool is None:
-            return extraction.extract(body, url, **kwargs)
-        return await self.pool.extract(body, url, **kwargs)
+            started = time.process_time()
+            try:
+                return extraction.extract(body, url, **kwargs)
+            finally:
+                self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms",
+                                             round(1000 * (time.process_time() - started)))
+        page, seconds = await self.pool.extract(body, url, **kwargs)
+        self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms", round(1000 * seconds))
+        return page
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         source: reg.Source = response.meta["mediamon_source"]
