@@ -81,8 +81,16 @@ class ExtractionPool:
         self._executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker,
             initargs=(logging.getLogger(_LOGGER).getEffectiveLevel(),))
-        for _ in range(workers):
-            self._executor.submit(_ready)  # start the workers now, while the first pages download
+        # Start the workers now; until they all answered, the crawl extracts in its own process
+        # (a worker's start, importing trafilatura, takes seconds on a busy machine).
+        self._started = [self._executor.submit(_ready) for _ in range(workers)]
+
+    @property
+    def ready(self) -> bool:
+        """True once every worker has started."""
+        if self._started and all(f.done() for f in self._started):
+            self._started = []
+        return not self._started
 
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> tuple[extraction.Extracted, float]:
         """``extraction.extract(body, url, **kwargs)`` in a worker, and the CPU seconds it took

@@ -391,12 +391,13 @@ class NewsSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------------------------- articles
     async def _extract(self, body: bytes, url: str, **kwargs: Any) -> extraction.Extracted:
-        """The page's extraction: in the worker pool once the crawl is big enough for one. The CPU
-        time it took is counted (``mediamon/news/extract_cpu_ms``) wherever it ran."""
+        """The page's extraction: in the worker pool once the crawl is big enough for one and its
+        workers have started. The CPU time it took is counted (``mediamon/news/extract_cpu_ms``)
+        wherever it ran."""
         if self.pool is None and self.extract_workers > 0 and len(self.requested) >= self.pool_min_articles:
             self.pool = ExtractionPool(self.extract_workers)
             self.logger.info("extracting in %d worker processes", self.extract_workers)
-        if self.pool is None:
+        if self.pool is None or not self.pool.ready:  # in process, also while the workers start
             started = time.process_time()
             try:
                 return extraction.extract(body, url, **kwargs)
