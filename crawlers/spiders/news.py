@@ -43,6 +43,7 @@ import hashlib
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -404,7 +405,13 @@ class NewsSpider(scrapy.Spider):
             finally:
                 self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms",
                                              round(1000 * (time.process_time() - started)))
-        page, seconds = await self.pool.extract(body, url, **kwargs)
+        try:
+            page, seconds = await self.pool.extract(body, url, **kwargs)
+        except BrokenProcessPool as error:  # a worker died (killed, out of memory): go on without the pool
+            self.logger.error("extraction workers failed (%s); extracting in the crawl's process", error)
+            self.pool.close()
+            self.pool, self.extract_workers = None, 0
+            return await self._extract(body, url, **kwargs)
         self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms", round(1000 * seconds))
         return page
 
