@@ -400,15 +400,11 @@ def media_monitoring():
         Idempotent: a re-run adds no match and no alert. Returns: new matches, alerts per kind.
         """
         from mediamon import airflow_connection, stage_runs
-        from transforms.follow import alerts, watchlists
+        from transforms.follow import daily
 
         day = _logical_day()
-
-        def work(conn) -> dict:
-            return {"watchlists": watchlists.evaluate(conn, day), "alerts": alerts.detect(conn, day)}
-
-        counts = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "alerts", day, work,
-                                           autocommit=True)
+        counts = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "alerts", day,
+                                      lambda conn: daily.detect(conn, day), autocommit=True)
         print(f"alerts counts: {counts}")
         return counts
 
@@ -426,13 +422,11 @@ def media_monitoring():
         by the next run). A delivery failure never fails this task. Returns: sent/failed per channel.
         """
         from mediamon import airflow_connection, stage_runs
-        from transforms.follow import notify as delivery
+        from transforms.follow import daily
 
-        def work(conn) -> dict:
-            return delivery.notify(conn, _logical_day())
-
-        report = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "notify", _logical_day(), work,
-                                           autocommit=True)
+        day = _logical_day()
+        report = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "notify", day,
+                                      lambda conn: daily.deliver(conn, day), autocommit=True)
         print(f"notify report: {report}")
         return report
 
