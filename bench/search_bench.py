@@ -1,6 +1,6 @@
 """How fast is ``mart.search()`` over 100,000 articles?
 
-    .venv/bin/python bench/search_bench.py [--articles 100000] [--repeat 7]
+    .venv/bin/python bench/search_bench.py [--articles 100000] [--repeat 7] [--keep DATABASE]
 
 Builds a throwaway database with ``--articles`` articles of real Russian news prose: each one
 strings together 12–30 sentences drawn from the seed articles and the factRuEval-2016 devset
@@ -15,6 +15,7 @@ no joins, filters or snippets) in the same process as the plain-PostgreSQL refer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import random
 import re
 import statistics
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -162,16 +164,41 @@ def timed(conn: psycopg.Connection, statement: str, params: tuple, repeat: int) 
     return times, rows
 
 
+@contextlib.contextmanager
+def corpus(n: int, keep: str | None) -> Iterator[str]:
+    """A database holding the bench corpus: a scratch one (dropped afterwards), or with ``keep``
+    a named one, loaded and migrated the first time and reused as it is afterwards, so the
+    queries can be timed again (e.g. when the shared machine is quieter) without reloading."""
+    if keep is None:
+        with migrations.scratch_database("mediamon_bench_search") as url:
+            yield url
+        return
+    from mediamon import database
+
+    server = database.with_database(database.database_url(), "postgres")
+    with psycopg.connect(server, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (keep,)).fetchone()
+    url = database.with_database(server, keep) if exists else database.create_database(server, keep)
+    migrations.apply_all(url)
+    yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--keep", metavar="DATABASE",
+                        help="load into this database and keep it; if it holds articles already, only time the queries")
     args = parser.parse_args()
-    with migrations.scratch_database("mediamon_bench_search") as url, psycopg.connect(url, autocommit=True) as conn:
+    with corpus(args.articles, args.keep) as url, psycopg.connect(url, autocommit=True) as conn:
         started = time.perf_counter()
-        fill(conn, args.articles)
+        loaded = conn.execute("SELECT count(*) FROM core.articles").fetchone()[0]
+        if loaded == 0:
+            fill(conn, args.articles)
+        else:
+            print(f"reusing {args.keep}: {loaded} articles already loaded")
         size = conn.execute("SELECT pg_size_pretty(pg_relation_size('core.core_articles_search_idx'))").fetchone()[0]
-        print(f"{args.articles} articles loaded (tsvector generated, GIN {size}, mart.articles refreshed) in "
+        print(f"{loaded or args.articles} articles ready (tsvector generated, GIN {size}, mart.articles refreshed) in "
               f"{time.perf_counter() - started:.0f} s")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; {args.repeat} runs per query")
         print("| query | filters | matching | hits | mart.search median ms | slowest ms | bare GIN median ms |")

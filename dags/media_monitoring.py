@@ -389,6 +389,7 @@ def media_monitoring():
     def detect_alerts(marts_result: dict) -> dict:
         """
         ### Detect alerts
+        `transforms.follow.daily.detect` (also run by `mediamon run`):
         `transforms.follow.watchlists.evaluate`: every enabled watchlist of `analyst.watchlists`
         (a query and/or canonical entities, an entity pair, outlets) against the articles of the
         run's day and the two days before (late crawls) → new rows in `mart.watch_matches`.
@@ -413,7 +414,7 @@ def media_monitoring():
     def notify(found: dict) -> dict:
         """
         ### Notify
-        `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
+        `transforms.follow.daily.deliver` → `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
         `_USER`, `_PASSWORD`, `_STARTTLS`; to `MEDIAMON_ALERT_MAIL_TO`) and one JSON POST
         (`MEDIAMON_WEBHOOK_URL`) carrying every alert and watchlist match not yet delivered on
         that channel. A channel without its address is off. Each send is tried
