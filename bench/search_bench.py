@@ -178,6 +178,13 @@ def corpus(n: int, keep: str | None) -> Iterator[str]:
     server = database.with_database(database.database_url(), "postgres")
     with psycopg.connect(server, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (keep,)).fetchone()
+    if exists:
+        url = database.with_database(server, keep)
+        with psycopg.connect(url) as conn:
+            complete = conn.execute("SELECT to_regclass('public.bench_corpus') IS NOT NULL").fetchone()[0]
+        if not complete:  # a load that was interrupted (its indexes may be dropped): start again
+            database.drop_database(server, keep)
+            exists = None
     url = database.with_database(server, keep) if exists else database.create_database(server, keep)
     migrations.apply_all(url)
     yield url
@@ -195,6 +202,7 @@ def main() -> None:
         loaded = conn.execute("SELECT count(*) FROM core.articles").fetchone()[0]
         if loaded == 0:
             fill(conn, args.articles)
+            conn.execute("CREATE TABLE public.bench_corpus AS SELECT now() AS loaded_at")  # the load finished
         else:
             print(f"reusing {args.keep}: {loaded} articles already loaded")
         size = conn.execute("SELECT pg_size_pretty(pg_relation_size('core.core_articles_search_idx'))").fetchone()[0]
