@@ -633,10 +633,11 @@ def trim_function_words(text: str, spans: list[Span]) -> list[Span]:
 
 
 # Words for a person's role; natasha tags "Судья" (a judge) or "Член общественного совета" ORG.
+_NOUN_END = r"(?:а|у|ом|е|ы|ов|ам|ами|ах)?"
 _PERSON_ROLE = re.compile(
-    r"^(?:[Сс]удь[яиеюё]|[Чч]лен\w*|[Гг]лав[аыеу]|[Пп]резидент\w*|[Мм]инистр\w*|[Дд]епутат\w*|[Сс]енатор\w*|"
-    r"[Гг]убернатор\w*|[Мм]эр\w?|[Пп]осол|[Пп]осла|[Пп]редседател\w+|[Дд]иректор\w*|[Рр]уководител\w+|"
-    r"[Сс]пикер\w*|[Пп]ремьер\w*|[Пп]рокурор\w*|[Аа]двокат\w*|[Сс]оветник\w*)(?=\s|$)")
+    r"^(?:[Сс]удь(?:я|и|е|ю|ёй|ей)|[Гг]лав(?:а|ы|е|у|ой)|[Пп]осол|[Пп]осла|[Мм]эр" + _NOUN_END + "|(?:[Чч]лен|[Пп]резидент|"
+    r"[Мм]инистр|[Дд]епутат|[Сс]енатор|[Гг]убернатор|[Дд]иректор|[Сс]пикер|[Пп]рокурор|[Аа]двокат|[Сс]оветник)"
+    + _NOUN_END + r"|[Пп]редседател(?:ь|я|ю|ем|е|и|ей)|[Рр]уководител(?:ь|я|ю|ем|е|и|ей))(?=\s|$)")
 
 
 def drop_person_roles(text: str, spans: list[Span]) -> list[Span]:
@@ -649,8 +650,8 @@ def drop_person_roles(text: str, spans: list[Span]) -> list[Span]:
             out.append(span)
             continue
         made = _make(text, span.start + match.end(), span.stop, span.type, "drop_person_roles")
-        if made and made.text[:1].isalpha():
-            out.append(made)
+        if made and made.text[:1].isalpha() and (" " in made.text or made.text[:1].isupper()):
+            out.append(made)  # "общественного совета", "ООН"; a lone lowercase word ("финансов") is no name
     return out
 
 
