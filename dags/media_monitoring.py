@@ -414,7 +414,8 @@ def media_monitoring():
     def notify(found: dict) -> dict:
         """
         ### Notify
-        `transforms.follow.daily.deliver` → `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
+        `transforms.follow.daily.deliver` → `transforms.follow.notify.notify`: one e-mail
+        (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
         `_USER`, `_PASSWORD`, `_STARTTLS`; to `MEDIAMON_ALERT_MAIL_TO`) and one JSON POST
         (`MEDIAMON_WEBHOOK_URL`) carrying every alert and watchlist match not yet delivered on
         that channel. A channel without its address is off. Each send is tried
