@@ -97,11 +97,14 @@ def load() -> tuple[list[dict], list[tuple[str, str, bool]]]:
     return docs, pairs
 
 
-def grown(docs: list[dict], pairs: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
-    """The 50 pairs + the hand-labelled ones + the pairs their labels imply (see the docstring)."""
-    with (ROOT / "bench/data/stories_hand_pairs.tsv").open(encoding="utf-8") as handle:
-        hand = [(row["first_url"], row["second_url"], row["label"] == "OK")
-                for row in csv.DictReader(handle, delimiter="\t")]
+def grown(docs: list[dict], pairs: list[tuple[str, str, bool]], hand: list[tuple[str, str, bool]] | None = None
+          ) -> list[tuple[str, str, bool]]:
+    """The 50 pairs + the hand-labelled ones (default: bench/data/stories_hand_pairs.tsv) + the pairs
+    their labels imply (see the docstring)."""
+    if hand is None:
+        with (ROOT / "bench/data/stories_hand_pairs.tsv").open(encoding="utf-8") as handle:
+            hand = [(row["first_url"], row["second_url"], row["label"] == "OK")
+                    for row in csv.DictReader(handle, delimiter="\t")]
     base = pairs + hand
     story = {doc["id"]: doc["id"] for doc in docs}
 
