@@ -404,7 +404,8 @@ def ablations(docs: list[dict], pairs: list, big: list, folds: np.ndarray, e5: E
     for name, maps in (("stems", stems), ("lemmas", lemmas), ("names", names)):
         values = np.array([cosine(maps[index_of[a]], maps[index_of[b]]) for a, b, _ in pairs])
         (score, precision, recall), _ = loo({t: values >= t for t in sorted(set(values.tolist()), reverse=True)}, gold)
-        print(f"  TF-IDF {name} alone, pairwise cosine on the 50 pairs: LOO F1 {score:.3f} (P {precision:.3f} R {recall:.3f})")
+        print(f"  TF-IDF {name} alone, pairwise cosine on the 50 pairs: LOO F1 {score:.3f}"
+              f" (P {precision:.3f} R {recall:.3f})")
     default = ("passage", METHOD.lead_chars, "stems", METHOD.lexical_weight, 0.0, 1, 1.0)
     variants = {
         "config.py: passage, 200 chars, stems λ 0.25, k 1, no penalty": default,
