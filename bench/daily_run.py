@@ -231,6 +231,10 @@ def format_day(result: DayResult) -> str:
              "|---|---:|---:|---:|---:|"]
     for task, n, wall, total in result.tasks:
         lines.append(f"| {task} | {n} | {wall:.1f} | {total:.1f} | {1000 * wall / max(1, result.articles):.1f} |")
+    marts = next(iter(result.returns.get("refresh_marts") or []), None)
+    if isinstance(marts, dict) and marts.get("seconds"):
+        lines += ["", "mart refresh, seconds per view: " + ", ".join(
+            f"{view.removeprefix('mart.')} {sec:.1f}" for view, sec in marts["seconds"].items())]
     return "\n".join(lines)
 
 
