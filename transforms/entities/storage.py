@@ -65,30 +65,35 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
     Seed rows are refreshed (canonical name, type); analyst and auto rows are never touched.
     """
     entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
+    entities = list({entity.entity_key: entity for entity in entities}.values())  # one row per key, the last wins
+    # Two statements, not one per entity and alias (736 round trips, repeated by every mapped batch
+    # of the day); rows are taken in file order, so concurrent batches lock them in the same order.
     with conn.transaction():
-        for entity in entities:
-            conn.execute(
-                """
-                INSERT INTO core.entities (entity_key, canonical_name, type, origin, wikidata_qid, wikidata_source)
-                VALUES (%s, %s, %s, 'seed', %s, %s)
-                ON CONFLICT (entity_key) DO UPDATE
-                SET canonical_name = excluded.canonical_name, type = excluded.type,
-                    wikidata_qid = excluded.wikidata_qid, wikidata_source = excluded.wikidata_source
-                WHERE core.entities.origin = 'seed'
-                  AND (core.entities.canonical_name, core.entities.type, core.entities.wikidata_qid,
-                       core.entities.wikidata_source) IS DISTINCT FROM
-                      (excluded.canonical_name, excluded.type, excluded.wikidata_qid, excluded.wikidata_source)
-                """, (entity.entity_key, entity.canonical_name, entity.type, entity.wikidata_qid,
-                      entity.wikidata_source))
-        added = 0
-        for alias in aliases:
-            cursor = conn.execute(
-                """
-                INSERT INTO core.entity_aliases (alias, entity_id, type, origin)
-                SELECT %s, entity_id, %s, 'seed' FROM core.entities WHERE entity_key = %s
-                ON CONFLICT (alias, entity_id) DO NOTHING
-                """, (alias.alias, alias.type, alias.entity_key))
-            added += cursor.rowcount
+        conn.execute(
+            """
+            INSERT INTO core.entities (entity_key, canonical_name, type, origin, wikidata_qid, wikidata_source)
+            SELECT q.entity_key, q.canonical_name, q.type, 'seed', q.wikidata_qid, q.wikidata_source
+            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY
+                 AS q(entity_key, canonical_name, type, wikidata_qid, wikidata_source, n)
+            ORDER BY q.n
+            ON CONFLICT (entity_key) DO UPDATE
+            SET canonical_name = excluded.canonical_name, type = excluded.type,
+                wikidata_qid = excluded.wikidata_qid, wikidata_source = excluded.wikidata_source
+            WHERE core.entities.origin = 'seed'
+              AND (core.entities.canonical_name, core.entities.type, core.entities.wikidata_qid,
+                   core.entities.wikidata_source) IS DISTINCT FROM
+                  (excluded.canonical_name, excluded.type, excluded.wikidata_qid, excluded.wikidata_source)
+            """, ([e.entity_key for e in entities], [e.canonical_name for e in entities], [e.type for e in entities],
+                  [e.wikidata_qid for e in entities], [e.wikidata_source for e in entities]))
+        added = conn.execute(
+            """
+            INSERT INTO core.entity_aliases (alias, entity_id, type, origin)
+            SELECT q.alias, e.entity_id, q.type, 'seed'
+            FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS q(alias, type, entity_key, n)
+            JOIN core.entities e ON e.entity_key = q.entity_key
+            ORDER BY q.n
+            ON CONFLICT (alias, entity_id) DO NOTHING
+            """, ([a.alias for a in aliases], [a.type for a in aliases], [a.entity_key for a in aliases])).rowcount
     return added
 
 
