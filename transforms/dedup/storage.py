@@ -119,6 +119,12 @@ class PostgresIndex:
         root = self._roots[key]
         return root if root is not None else key
 
+    def roots(self, keys: Iterable[int]) -> set[int]:
+        """From the prefetched links and the batch's own (``_load`` read the candidates' roots)."""
+        keys = list(keys)
+        self._load(keys)
+        return {self.root(key) for key in keys}
+
     def members(self, root: int) -> list[int]:
         """Every article linked to ``root``: the history's links as changed by this batch."""
         stored = {r[0] for r in self.conn.execute(

@@ -19,7 +19,7 @@ from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spa
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
-EXTRACTOR_VERSION = "entities-3"  # 3: third round of ORG rules (facilities LOC, expeditions, teams, ...)
+EXTRACTOR_VERSION = "entities-4"  # 4: rules written on NEREL dev (edge prepositions, role words, work titles, ...)
 MAX_NER_CHARS = 200_000
 
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")

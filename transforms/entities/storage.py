@@ -65,9 +65,12 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
     Seed rows are refreshed (canonical name, type); analyst and auto rows are never touched.
     """
     entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
-    entities = list({entity.entity_key: entity for entity in entities}.values())  # one row per key, the last wins
+    # One row per key (the last wins), in entity_key order: the order _entity_ids locks rows in, so a
+    # seed upsert running beside another batch's transaction cannot deadlock with it.
+    entities = sorted({entity.entity_key: entity for entity in entities}.values(), key=lambda e: e.entity_key)
     # Two statements, not one per entity and alias (736 round trips, repeated by every mapped batch
-    # of the day); rows are taken in file order, so concurrent batches lock them in the same order.
+    # of the day); aliases in file order (WITH ORDINALITY): alias_id order decides the index's
+    # first-come tables.
     with conn.transaction():
         conn.execute(
             """
