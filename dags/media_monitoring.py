@@ -317,8 +317,9 @@ def media_monitoring():
         recorded with the reason (quarantined when the input is bad). Records its own row in
         `ops.stage_runs`; logs a progress line every few seconds. Idempotent: an article is
         redone only for a new extractor version. Labelled by its article id range.
-        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core; 1 under the
-        CeleryExecutor, where the workers are the parallelism); results do not depend on it.
+        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core under dag.test(),
+        which runs the batches one by one; 1 under a scheduler, LocalExecutor or CeleryExecutor,
+        where the batches run side by side); results do not depend on it.
 
         Returns: in, out, skipped, quarantined, mentions, facts, quotes.
         """
