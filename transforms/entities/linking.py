@@ -358,14 +358,18 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
         if key is None:
             key = _unmatched_key(span.type, name, index)
         key = index.redirects.get(key, key)
-        if key.startswith("auto:"):
-            index.note_auto(key, name, span.type)
-        entity = index.entities[key]
-        span.entity_key, span.canonical = key, entity.canonical_name
-        if span.type == "PER":
+        span.entity_key = key
+        if span.type == "PER" and not key.startswith("auto:"):
             # A half-normalized name ("Касым-Жомарта Токаев") takes the alias it is a form of.
             span.normal = index.nominative.get(lemma_key(name, index.lemmatize), span.normal)
         previous = span
+    _unify_auto_keys([span for span, _ in resolved], index.lemmatize)
+    for span, _ in resolved:
+        key = span.entity_key
+        assert key is not None
+        if key.startswith("auto:"):
+            index.note_auto(key, span.normal or span.text, span.type)
+        span.canonical = index.entities[key].canonical_name
     return spans
 
 
@@ -402,9 +406,53 @@ def settle_auto_canonicals(spans: Iterable[Span], lemmatize: Lemmatizer) -> None
             span.canonical = best[span.entity_key]
 
 
-def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer) -> str:
-    """Key of an entity made up from the text: its type and the lemmas of its name."""
-    return f"auto:{type_}:{lemma_key(name, lemmatize) or alias_key(name)}"
+def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer | None = None) -> str:
+    """Key of an entity made up from the text: its type and its normal form, case-, ё-, quote-
+    and hyphen-folded ("auto:ORG:бананц").
+
+    Never the lemmas of the words: the lemmatizer re-reads a normal form word by word and
+    mangles names it does not know ("Бананц" → "бананца", "Асия" → "асий"), which is how an id
+    came to be built from an oblique form. Inflections of one name in one article still share a
+    key (``_unify_auto_keys``); across articles they meet through their normal forms.
+    ``lemmatize`` is accepted for callers of the old signature and not used.
+    """
+    return f"auto:{type_}:{alias_key(name)}"
+
+
+def _unify_auto_keys(spans: list[Span], lemmatize: Lemmatizer) -> None:
+    """Auto entities of one article that are one name take one key and one normal form: an
+    oblique surface whose nominative is another mention's normal form, and names with the same
+    lemmas and type ("Асии Биби" read as "Асий Биби" beside "Асия Биби"), which take the normal
+    form seen most often in the article, then one written so in the article, then the best by
+    ``canonical_rank``. Depends on this article alone."""
+    # An oblique form of a name whose nominative is written elsewhere in the article
+    # ("Бананца" beside "Бананц", which pymorphy would read as "Бананец") takes that nominative.
+    autos = [s for s in spans if s.entity_key and s.entity_key.startswith("auto:")]
+    nominatives = {(s.type, alias_key(s.normal or s.text)): s.normal or s.text for s in autos
+                   if alias_key(s.text) == alias_key(s.normal or s.text)}
+    for span in autos:
+        match = _CASE_ENDING.search(alias_key(span.text))
+        if match and (span.type, alias_key(span.text)[:match.start()]) in nominatives:
+            span.normal = nominatives[(span.type, alias_key(span.text)[:match.start()])]
+            span.entity_key = auto_entity_key(span.type, span.normal)
+    groups: dict[tuple[str, str], list[Span]] = {}
+    for span in spans:
+        if span.entity_key and span.entity_key.startswith("auto:"):
+            name = span.normal or span.text
+            groups.setdefault((span.type, lemma_key(name, lemmatize)), []).append(span)
+    for members in groups.values():
+        names = [m.normal or m.text for m in members]
+        if len({alias_key(n) for n in names}) < 2:
+            continue
+        written = {alias_key(m.text) for m in members}
+        best = min(names, key=lambda n: (-sum(alias_key(x) == alias_key(n) for x in names),
+                                         alias_key(n) not in written, canonical_rank(n, lemmatize)))
+        for member in members:  # one entity, one normal form within the article
+            member.entity_key = auto_entity_key(member.type, best)
+            member.normal = best
+
+
+_CASE_ENDING = re.compile(r"(?:а|я|у|ю|е|ы|и|ом|ем|ой|ей)$")
 
 
 @lru_cache(maxsize=1)

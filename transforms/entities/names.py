@@ -19,8 +19,8 @@ gets its best nominative under that hypothesis and a score for how well it is at
   have in that gender (nouns in -а/-я decline alike for men and women: "Виолу" ← "Виола";
   consonant-final nouns only for men, since women's such surnames do not decline);
 - an indeclinable word (pymorphy's ``Fixd`` or unknown) stays as it is (1);
-- in the nominative, the word as written when its ending suits the gender or the dictionary
-  has it as a nominative noun (1.5);
+- in the nominative, the word as written when its ending suits the gender (1.5) or the
+  dictionary has it as a nominative common noun (1);
 - a word nothing explains under the hypothesis counts against it (-1).
 
 The hypothesis with the highest total wins; the morphology tagger's case (+1.5) and gender
@@ -136,9 +136,9 @@ def word_option(word: str, case: str, gender: str, kind: str, parse: Parser) -> 
         # in -а/-я, masculine ones mostly not), even where the dictionary knows only another
         # name ("Асия" read only as the genitive of "Асий").
         fits = bool(_FEMININE_NOMINATIVE.search(word) if gender == "femn" else _MASCULINE_NOMINATIVE.search(word))
-        if best.score < 1.5 and (fits or _known_nominative(word, parse)):
+        if best.score < 1.5 and fits:
             best = Option(1.5, word)
-        elif best.score < 1.0 and all(p.tag.POS is None for p in parse(word)):
+        elif best.score < 1.0 and (_known_nominative(word, parse) or all(p.tag.POS is None for p in parse(word))):
             best = Option(1.0, word)
         return best
     if best.score < 2.5:
@@ -154,7 +154,7 @@ def word_option(word: str, case: str, gender: str, kind: str, parse: Parser) -> 
                     # a nominative the dictionary also gives for the word ("Виолу" → "виола") wins a
                     # tie; a word the dictionary knows as a nominative ("Виола") is seldom another
                     # name's oblique form ("Виол")
-                    score = 2.8 if candidate in lemmas else 1.5 if _known_nominative(word, parse) else 2.5
+                    score = 2.8 if candidate in lemmas else 1.0 if _known_nominative(word, parse) else 2.5
                     return Option(score, candidate)
     if best.score < 1.0 and all(p.tag.POS is None or "Fixd" in p.tag.grammemes for p in parse(word)):
         best = Option(1.0, word)  # indeclinable (unknown or Fixd): the same in every case
@@ -224,8 +224,11 @@ def person_nominative(words: list[str], parse: Parser, *, tagger_case: str | Non
                                  word_option(part, case, gender, "last", parse), key=lambda o: o.score)
                 else:
                     option = word_option(part, case, gender, kind, parse)
-                if j < len(parts[i]) - 1 and option.score <= 0:
-                    option = Option(0.5, part)  # "Касым-" of "Касым-Жомарта": a first part may stay
+                if j < len(parts[i]) - 1 and option.score < 1.5:
+                    # "Касым-" of "Касым-Жомарта": a first part often stays in the nominative
+                    as_written = word_option(part, "nomn", gender, kind if kind != "either" else "first", parse)
+                    if as_written.score > 0 and option.score < min(as_written.score, 1.5):
+                        option = Option(min(as_written.score, 1.5), part)
                 total += option.score
                 chosen[(i, j)] = option.nominative
             if case == wanted_case:
