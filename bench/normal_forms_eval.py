@@ -14,7 +14,8 @@ The data comes from ``bench/bsnlp_convert.py``. Three measures, each per type (P
 - **isolated**: gold surfaces of documents whose text is not stored, normalized alone (words
   capitalized as names are, since the upstream surfaces are lower-cased).
 
-Compared case-folded (the gold is lower-case), with ё as е, quotes dropped and spaces collapsed.
+Compared case-folded (the gold is lower-case), with ё as е, quotes and brackets dropped (the
+merged files' tokens keep a bracket: "Обаму]") and spaces collapsed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 DEFAULT_DATA = REPO_ROOT / "bench" / "data" / "bsnlp" / "ru_ec_trump.jsonl"
 TYPES = ("PER", "LOC", "ORG")
-_QUOTES = re.compile(r"[«»\"“”„]")
+_QUOTES = re.compile(r"[«»\"“”„\[\]()]")
 
 
 def key(name: str) -> str:

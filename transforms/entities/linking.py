@@ -337,13 +337,13 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
             span.type = index.entities[key].type
         resolved.append((span, key))
     # Persons named in full anywhere in the article: a surname alone joins them, before or after.
-    full_names: dict[str, str] = {}  # surname lemma -> entity key
+    full_names: dict[str, tuple[str, str]] = {}  # surname lemma -> (entity key, surname as normalized)
     for span, key in resolved:
         name = span.normal or span.text
         words = _WORDS.findall(name)
         if span.type == "PER" and len(words) >= 2:
             full_names.setdefault(index.lemmatize(alias_key(words[-1])),
-                                  key or _unmatched_key(span.type, name, index))
+                                  (key or _unmatched_key(span.type, name, index), words[-1]))
 
     previous: Span | None = None
     for span, key in resolved:
@@ -353,8 +353,11 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
                 and _initials(previous.normal or previous.text) == span.text.upper().replace("Ё", "Е"):
             key = previous.entity_key
             span.type = previous.type
-        if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1:
-            key = full_names.get(index.lemmatize(alias_key(name)))
+        if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1 \
+                and (full := full_names.get(index.lemmatize(alias_key(name)))) is not None:
+            # the surname alone is that person's, in the nominative read for the full name
+            # ("Виолу" beside "Винсента Виолу" → "Виола")
+            key, span.normal = full[0], full[1]
         if key is None:
             key = _unmatched_key(span.type, name, index)
         key = index.redirects.get(key, key)
@@ -425,15 +428,20 @@ def _unify_auto_keys(spans: list[Span], lemmatize: Lemmatizer) -> None:
     lemmas and type ("Асии Биби" read as "Асий Биби" beside "Асия Биби"), which take the normal
     form seen most often in the article, then one written so in the article, then the best by
     ``canonical_rank``. Depends on this article alone."""
-    # An oblique form of a name whose nominative is written elsewhere in the article
-    # ("Бананца" beside "Бананц", which pymorphy would read as "Бананец") takes that nominative.
+    # An oblique form of a name whose nominative is written elsewhere in the article, the same
+    # words but for their endings ("Бананца" beside "Бананц", which pymorphy would read as
+    # "Бананец"; "Виолу" beside "Виола"), takes that nominative.
     autos = [s for s in spans if s.entity_key and s.entity_key.startswith("auto:")]
-    nominatives = {(s.type, alias_key(s.normal or s.text)): s.normal or s.text for s in autos
-                   if alias_key(s.text) == alias_key(s.normal or s.text)}
+    written: dict[tuple[str, str], set[str]] = {}
+    for s in autos:
+        if alias_key(s.text) == alias_key(s.normal or s.text):
+            written.setdefault((s.type, stem_key(s.text)), set()).add(s.normal or s.text)
     for span in autos:
-        match = _CASE_ENDING.search(alias_key(span.text))
-        if match and (span.type, alias_key(span.text)[:match.start()]) in nominatives:
-            span.normal = nominatives[(span.type, alias_key(span.text)[:match.start()])]
+        if alias_key(span.text) == alias_key(span.normal or span.text):
+            continue
+        same = written.get((span.type, stem_key(span.text)), set())
+        if len({alias_key(n) for n in same}) == 1 and len(stem_key(span.text)) >= 3:
+            span.normal = min(same)
             span.entity_key = auto_entity_key(span.type, span.normal)
     groups: dict[tuple[str, str], list[Span]] = {}
     for span in spans:
@@ -450,9 +458,6 @@ def _unify_auto_keys(spans: list[Span], lemmatize: Lemmatizer) -> None:
         for member in members:  # one entity, one normal form within the article
             member.entity_key = auto_entity_key(member.type, best)
             member.normal = best
-
-
-_CASE_ENDING = re.compile(r"(?:а|я|у|ю|е|ы|и|ом|ем|ой|ей)$")
 
 
 @lru_cache(maxsize=1)
