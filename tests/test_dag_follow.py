@@ -14,6 +14,7 @@ DAY = "2025-08-30"
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_alerts_branch_delivers_once_and_a_failing_webhook_does_not_fail_the_run(db_url, tmp_path):
     with psycopg.connect(db_url) as conn:
         conn.execute("INSERT INTO analyst.watchlists (name, query) VALUES ('tokayev', 'Токаев')")

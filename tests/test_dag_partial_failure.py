@@ -22,6 +22,7 @@ DEAD_OUTLET = "tass"  # in the registry, not on the fixture site: its feeds answ
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_a_dead_outlet_fails_its_crawl_and_the_run_while_the_others_reach_the_marts(db_url, tmp_path):
     with FixtureServer() as server:
         env = airflow_test_env(db_url, tmp_path, MEDIAMON_CRAWL_NEWS="1",
@@ -61,6 +62,7 @@ def test_a_dead_outlet_fails_its_crawl_and_the_run_while_the_others_reach_the_ma
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_an_empty_crawl_plan_still_processes_the_pending_rows(db_url, tmp_path, seeds_dir):
     landed = run_spider(db_url, "seed_files", {"directory": str(seeds_dir)})
     assert landed.run is not None and landed.run["items_new"] == 5

@@ -71,6 +71,7 @@ def test_dag_runs_a_day_end_to_end_and_a_rerun_changes_no_data(db_url, tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_a_critical_quality_failure_fails_the_run_at_once_and_leaves_the_marts_alone(db_url, tmp_path):
     """dag.test() does not raise when a task fails: the DagRun state says it. A raw row breaking a
     critical check (its url_fingerprint is not a SHA-1) fails check_quality on its first try (no

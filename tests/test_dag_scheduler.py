@@ -46,6 +46,7 @@ def _runs(metadata_libpq_url: str) -> list[tuple[str, str, object]]:
 
 
 @pytest.mark.slow
+@pytest.mark.extended
 def test_the_scheduler_runs_the_next_day_after_make_run_of_the_day_before(db_url, metadata_url, tmp_path):
     yesterday = pendulum.now(airflow_local.DAG_TIMEZONE).start_of("day").subtract(days=1)
     day_before = yesterday.subtract(days=1).date().isoformat()

@@ -20,18 +20,33 @@ KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мам
 _RU_WORD = (r"(?P<month>января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
             r"|январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь"
             r"|янв|фев|мар|апр|июн|июл|авг|сент?|окт|ноя|дек)\.?")
-_KK_WORD = r"(?P<month>" + "|".join(KK_MONTHS) + r")[а-яәғқңөұүһі]*"
+# Kazakh text is often typed with the look-alike Latin letters for "ә" (U+0259 "ə") and "і"
+# ("i"): "сəуір", "шiлде" are the same months, so both spellings are read.
+_KK_LOOKALIKES = str.maketrans({"ə": "ә", "Ə": "Ә", "i": "і", "I": "І"})
+_KK_MONTH_ALTS = "|".join(m.replace("ә", "[әə]").replace("і", "[іi]") for m in KK_MONTHS)
+_KK_LETTER = "[а-яәғқңөұүһіəi]"
+_KK_WORD = r"(?P<month>" + _KK_MONTH_ALTS + r")" + _KK_LETTER + "*"
+# Month-first dates are template output: the bare nominative month, never an inflected word
+# ("қазанда" is "in October" but also "in the cauldron" / "in Kazan").
+_KK_BARE = r"(?P<month>" + _KK_MONTH_ALTS + r")(?!" + _KK_LETTER + ")"
 _TIME = r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DAY = r"(?P<day>[0-3]?\d)"
-_SEP = r"(?:\s*(?:г\.|года|жыл[а-яәғқңөұүһі]*)?\s*[,|/•·—–-]?\s*(?:в\s+|,\s*)?)"
-# Each pattern: day month year, with an optional time after (or before) the date.
+# Kazakh writes the day as an ordinal with a hyphen ("29-тамыз") as often as "29 тамыз".
+_KK_DAY = r"(?P<day>[0-3]?\d)(?:\s*[-–]\s*|\s+)"
+# "г." / "года" and Kazakh "ж." / "жыл…" (year) may follow the year before the time.
+_SEP = r"(?:\s*(?:г\.|года|ж\.|жыл[а-яәғқңөұүһі]*)?\s*[,|/•·—–-]?\s*(?:в\s+|,\s*)?)"
+# Each pattern: day month year, with an optional time after (or before) the date. A comma may
+# stand between month and year ("29 Тамыз, 2025"); month-first "Тамыз 29, 2025" is the form
+# WordPress-style templates print.
 TEXT_DATES = tuple(re.compile(p, re.I) for p in (
-    rf"(?<![\d.]){_DAY}\s+{_RU_WORD}\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d.]){_DAY}\s+{_KK_WORD}\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d.]){_YEAR}\s*(?:ж\.|жылғы|жылы)?\s*{_DAY}\s+{_KK_WORD}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_DAY}\s+{_RU_WORD},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_KK_DAY}{_KK_WORD},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\d.]){_YEAR}\s*(?:ж\.|жылғы|жылы)?\s*{_KK_DAY}{_KK_WORD}(?:{_SEP}{_TIME})?(?![\d])",
+    rf"(?<![\w]){_KK_BARE}\s+{_DAY},?\s+{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
     rf"(?<![\d.:]){_DAY}\.(?P<mon>[01]?\d)\.{_YEAR}(?:{_SEP}{_TIME})?(?![\d])",
-    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\s+{_RU_WORD}\s+{_YEAR}(?![\d])",
+    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\s+{_RU_WORD},?\s+{_YEAR}(?![\d])",
+    rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_KK_DAY}{_KK_WORD},?\s+{_YEAR}(?![\d])",
     rf"(?<![\d:]){_TIME}\s*[,|/•·—–-]?\s*{_DAY}\.(?P<mon>[01]?\d)\.{_YEAR}(?![\d])",
 ))
 _FUTURE_SLACK = timedelta(minutes=10)
@@ -48,8 +63,9 @@ def outlet_zone(name: str | None) -> tzinfo | None:
 
 def _month_number(word: str) -> int | None:
     word = word.casefold()
+    kazakh = word.translate(_KK_LOOKALIKES)
     for number, stem in enumerate(KK_MONTHS, 1):
-        if word.startswith(stem):
+        if kazakh.startswith(stem):
             return number
     if word.startswith("мая") or word == "май":
         return 5
@@ -100,11 +116,16 @@ def _from_match(match: re.Match[str]) -> datetime | date | None:
 
 
 def text_dates(text: str) -> Iterable[tuple[int, datetime | date]]:
-    """Every date written in ``text`` in Russian or Kazakh, with its offset in the text."""
-    for pattern in TEXT_DATES:
-        for match in pattern.finditer(text):
-            if (value := _from_match(match)) is not None:
-                yield match.start(), value
+    """Every date written in ``text`` in Russian or Kazakh, with its offset in the text.
+
+    A match lying inside a longer one is dropped: "15:30, 29 тамыз 2025" is one date with a
+    time, and its bare "29 тамыз 2025" part, starting nearer a headline below it, must not win
+    over it and lose the time."""
+    found = [(match.start(), match.end(), value) for pattern in TEXT_DATES for match in pattern.finditer(text)
+             if (value := _from_match(match)) is not None]
+    for start, end, value in found:
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found):
+            yield start, value
 
 
 def from_text(text: str) -> datetime | date | None:
