@@ -90,6 +90,20 @@ def _inflect(parse, grammemes: set[str]):
     return Parse.inflect(parse, grammemes)
 
 
+_NOMINATIVES: dict[tuple, str | None] = {}
+
+
+def _nominative(parse, gender: str | None) -> str | None:
+    """The nominative of a parse, in ``gender`` when given (cached: pymorphy's inflect is slow)."""
+    key = (parse.word, str(parse.tag), parse.normal_form, gender)
+    if key not in _NOMINATIVES:
+        if len(_NOMINATIVES) > 200_000:
+            _NOMINATIVES.clear()
+        form = (_inflect(parse, {"nomn", gender}) if gender else None) or _inflect(parse, {"nomn"})
+        _NOMINATIVES[key] = form.word if form else None
+    return _NOMINATIVES[key]
+
+
 def _recase(word: str, model: str) -> str:
     return word.upper() if model.isupper() and len(model) > 1 else word[:1].upper() + word[1:]
 
@@ -103,6 +117,7 @@ class Option:
 Parser = Callable[[str], list]  # pymorphy2's MorphAnalyzer.parse (raw pymorphy Parse objects)
 
 
+@lru_cache(maxsize=200_000)
 def word_option(word: str, case: str, gender: str, kind: str, parse: Parser) -> Option:
     """The best nominative of one name word (lower case) under (case, gender), with its score."""
     best = Option(UNEXPLAINED, word)
@@ -116,17 +131,21 @@ def word_option(word: str, case: str, gender: str, kind: str, parse: Parser) -> 
         if "Fixd" in grams:
             option = Option(1.0, word)
         elif name_like and gender_ok:
-            form = _inflect(p, {"nomn", gender}) or _inflect(p, {"nomn"})
             known = type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"
-            option = Option(3.0 if known else 2.0, form.word if form else word)
+            if best.score >= (3.0 if known else 2.0):
+                continue  # inflecting is the costly part: only for a better option
+            nominative = _nominative(p, gender)
+            option = Option(3.0 if known else 2.0, nominative or word)
         elif "NOUN" in grams and not name_like:
-            form = _inflect(p, {"nomn"})
-            if form is None:
+            if best.score >= 1.0:
                 continue
-            first_declension = form.word.endswith(("а", "я"))
+            nominative = _nominative(p, None)
+            if nominative is None:
+                continue
+            first_declension = nominative.endswith(("а", "я"))
             if not (first_declension or gender == "masc" and gender in grams):
                 continue
-            option = Option(1.0, form.word)
+            option = Option(1.0, nominative)
         else:
             continue
         if option.score > best.score:
@@ -168,6 +187,7 @@ def _known_nominative(word: str, parse: Parser) -> bool:
                and type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer" for p in parse(word))
 
 
+@lru_cache(maxsize=50_000)
 def _plural_option(word: str, case: str, parse: Parser) -> Option:
     """A one-word group of people in the plural ("эскимосами" → "эскимосы")."""
     best = Option(UNEXPLAINED, word)
@@ -195,8 +215,15 @@ def person_nominative(words: list[str], parse: Parser, *, tagger_case: str | Non
 
     Words that are not capitalized Cyrillic (initials, Latin, particles such as "ван") are kept.
     ``tagger_case``/``tagger_gender`` are UD values (Gen, Fem) from the tagger, or None.
-    Returns None when no word is a name word.
+    Returns None when no word is a name word. Cached: a pure function of its arguments, so
+    caching cannot make results depend on which documents came first.
     """
+    return _person_nominative(tuple(words), parse, tagger_case, tagger_gender)
+
+
+@lru_cache(maxsize=100_000)
+def _person_nominative(words: tuple[str, ...], parse: Parser, tagger_case: str | None,
+                       tagger_gender: str | None) -> Reading | None:
     slots = []  # (index, part index, lower part, kind)
     parts = [w.split("-") for w in words]
     name_words = [i for i, w in enumerate(words) if all(_NAME_WORD.match(p) for p in parts[i])]
