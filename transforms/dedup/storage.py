@@ -66,6 +66,13 @@ class PostgresIndex:
             "SELECT duplicate_of FROM core.duplicates WHERE article_id = %s", (key,)).fetchone()
         return row[0] if row else key
 
+    def roots(self, keys: Iterable[int]) -> set[int]:
+        keys = list(keys)
+        linked = dict(self.conn.execute(
+            "SELECT article_id, duplicate_of FROM core.duplicates WHERE article_id = ANY(%s)", (keys,),
+            prepare=_FRESH_PLAN).fetchall())
+        return {linked.get(key, key) for key in keys}
+
     def members(self, root: int) -> list[int]:
         return [r[0] for r in self.conn.execute(
             "SELECT article_id FROM core.duplicates WHERE duplicate_of = %s ORDER BY article_id", (root,))]

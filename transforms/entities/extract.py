@@ -90,11 +90,13 @@ class Extractor:
         return spans, sentences
 
     def spans(self, text: str, *, rules: Iterable[str] | None = None, normalize: bool = True,
-              then: Callable[[str, list[Span]], list[Span]] | None = None) -> list[Span]:
-        """Spans after the correction rules (all by default) and ``then`` (e.g. alias-table
-        mentions), normalized and with their sentence."""
+              then: Callable[[str, list[Span]], list[Span]] | None = None,
+              convention: str = "flat") -> list[Span]:
+        """Spans after the correction rules (all by default; ``convention="outer"`` adds NEREL's
+        span convention, see rules.CONVENTION_RULES) and ``then`` (e.g. alias-table mentions),
+        normalized and with their sentence."""
         spans, sentences = self.raw_spans(text)
-        spans = apply_rules(text, spans, rules)
+        spans = apply_rules(text, spans, rules, convention=convention)
         if then is not None:
             spans = then(text, spans)
         if normalize:

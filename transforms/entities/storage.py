@@ -66,7 +66,9 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
     """
     entities, aliases = read_alias_file(path) if path else read_alias_files(default_alias_files())
     with conn.transaction():
-        for entity in entities:
+        # Rows are locked in entity_key order, the order _entity_ids locks them in: a seed upsert
+        # running beside another batch's transaction cannot deadlock with it.
+        for entity in sorted(entities, key=lambda e: e.entity_key):
             conn.execute(
                 """
                 INSERT INTO core.entities (entity_key, canonical_name, type, origin, wikidata_qid, wikidata_source)
@@ -81,7 +83,7 @@ def load_seed_aliases(conn: psycopg.Connection, path: Path | None = None) -> int
                 """, (entity.entity_key, entity.canonical_name, entity.type, entity.wikidata_qid,
                       entity.wikidata_source))
         added = 0
-        for alias in aliases:
+        for alias in aliases:  # file order: alias_id order decides the index's first-come tables
             cursor = conn.execute(
                 """
                 INSERT INTO core.entity_aliases (alias, entity_id, type, origin)
