@@ -19,7 +19,9 @@ from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spa
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
-EXTRACTOR_VERSION = "entities-4"  # 4: rules written on NEREL dev (edge prepositions, role words, work titles, ...)
+EXTRACTOR_VERSION = "entities-5"  # 5: person names read as a whole (names.py), auto keys from normal forms
+# 4: rules written on NEREL dev (edge prepositions, role words, work titles, ...)
+# 3: third round of ORG rules (facilities LOC, expeditions, teams, ...)
 MAX_NER_CHARS = 200_000
 
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
