@@ -301,3 +301,25 @@ def test_outer_convention_tags_common_nouns_for_public_bodies() -> None:
 def test_outer_convention_tags_place_adjectives_but_not_nationalities() -> None:
     text = "в итальянских тюрьмах и немецкая газета; французский журналист и российский боксёр"
     assert texts(rules.place_adjectives(text, [])) == [("итальянских", "LOC"), ("немецкая", "LOC")]
+
+
+def test_the_pipeline_convention_is_a_setting_that_renames_the_extractor_version() -> None:
+    """MEDIAMON_ENTITY_CONVENTION=outer runs NEREL's rules in the stage (a fresh process: the
+    setting is read at import) and names itself in the stored version; a typo is one clear line."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze;"
+            "from transforms.entities.linking import load_index;"
+            "a = analyze('Сотрудники ГУ МВД России по Москве задержали подозреваемого.', load_index());"
+            "print(json.dumps([EXTRACTOR_VERSION, [(s.text, s.type) for s in a.spans]], ensure_ascii=False))")
+    env = {**os.environ, "MEDIAMON_ENTITY_CONVENTION": "outer"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    version, spans = json.loads(out.stdout.strip().splitlines()[-1])
+    assert version.endswith("-outer")
+    assert ["МВД России по Москве", "ORG"] in spans  # flat: "МВД" ORG + "России", "Москве" LOC
+    env["MEDIAMON_ENTITY_CONVENTION"] = "nested"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "MEDIAMON_ENTITY_CONVENTION='nested': choose one of flat, outer" in bad.stderr
