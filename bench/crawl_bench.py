@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -55,50 +56,67 @@ def build_pages(server: FixtureServer, count: int, page_kb: int) -> None:
     server.site.routes["/bench/sitemap.xml"] = Route(body=sitemap(entries), content_type="application/xml")
 
 
-def run_news(server: FixtureServer, url: str) -> dict[str, float]:
+def run_news(server: FixtureServer, url: str, settings: list[str] = ()) -> dict[str, float]:
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"feed={server.base_url}/bench/sitemap.xml",
                "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-               "-s", "MEDIAMON_LOCAL_SOURCES=*"]
+               "-s", "MEDIAMON_LOCAL_SOURCES=*", *(arg for s in settings for arg in ("-s", s))]
     env = {**os.environ, "MEDIAMON_DATABASE_URL": url}
+    cpu = _children_cpu()
     subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cpu = _children_cpu() - cpu
     import psycopg
 
     with psycopg.connect(url) as conn:
         stats, new = conn.execute("SELECT stats, items_new FROM ops.crawl_runs ORDER BY crawl_run_id DESC").fetchone()
     pages = stats.get("mediamon/news/articles_extracted", 0)
     elapsed = float(stats["elapsed_time_seconds"])
-    return {"pages": pages, "landed": new, "elapsed": elapsed, "rate": pages / elapsed}
+    return {"pages": pages, "landed": new, "elapsed": elapsed, "rate": pages / elapsed,
+            "extract_cpu_ms": stats.get("mediamon/news/extract_cpu_ms", 0) / max(pages, 1), "cpu": cpu}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: the spider's own process with
+    its start-up, not its extraction workers (forked by a forkserver, not waited for by us)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_scrapy_bench() -> dict[str, float]:
+    cpu = _children_cpu()
     completed = subprocess.run([sys.executable, "-m", "scrapy", "bench"], cwd="/tmp", capture_output=True,
                                text=True, check=True)
+    cpu = _children_cpu() - cpu
     log = completed.stderr + completed.stdout
     pages = int(re.search(r"'response_received_count': (\d+)", log).group(1))
     elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", log).group(1))
-    return {"pages": pages, "elapsed": elapsed, "rate": pages / elapsed}
+    return {"pages": pages, "elapsed": elapsed, "rate": pages / elapsed, "cpu": cpu}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--page-kb", type=int, default=90)
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for the news spider (e.g. MEDIAMON_EXTRACT_WORKERS=0)")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     with migrations.scratch_database("mediamon_bench") as url:
         with FixtureServer() as server:
             build_pages(server, args.pages, args.page_kb)
             started = time.perf_counter()
-            news = run_news(server, url)
+            news = run_news(server, url, args.settings)
             wall = time.perf_counter() - started
     bench = run_scrapy_bench()
     load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"machine: {os.cpu_count()} cores, load average {load_before[0]:.2f} {load_before[1]:.2f} "
+          f"{load_before[2]:.2f} before, {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after")
     print(f"news spider: {news['pages']} pages of ~{args.page_kb} KB extracted, {news['landed']} landed, "
           f"in {news['elapsed']:.1f} s (subprocess wall {wall:.1f} s) -> {news['rate']:.1f} pages/s "
-          f"({news['rate'] * 60:.0f} pages/min)")
+          f"({news['rate'] * 60:.0f} pages/min); CPU: spider process {news['cpu']:.1f} s (with start-up), "
+          f"extraction {news['extract_cpu_ms']:.1f} ms/page")
     print(f"scrapy bench: {bench['pages']} pages in {bench['elapsed']:.1f} s -> {bench['rate']:.1f} pages/s "
-          f"({bench['rate'] * 60:.0f} pages/min)")
+          f"({bench['rate'] * 60:.0f} pages/min); CPU {bench['cpu']:.1f} s (with start-up, its server)")
     print(f"ratio: {news['rate'] / bench['rate']:.2f} of scrapy bench (target >= 0.50)")
 
 

@@ -59,6 +59,9 @@ class NotHtmlError(ValueError):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return type(self), (str(self), self.code)  # the code survives the trip from a worker process
+
 
 @dataclass
 class Extracted:

@@ -134,7 +134,7 @@ def _decode_utf16(data: bytes) -> DecodedText | None:
         return None
     sample = data[:65536]
     for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        if sum(b in (0, 4) for b in high) < 0.9 * len(high):
+        if high.count(0) + high.count(4) < 0.9 * len(high):  # C speed: this runs for every even-sized page
             continue
         try:
             text = data.decode(codec)

@@ -15,6 +15,10 @@ Arguments (``scrapy crawl news -a name=value``):
   (``transforms.sources.owner_of``); any other under ``feed:<host>``;
 - ``registry``: another registry file.
 
+Extraction runs in ``MEDIAMON_EXTRACT_WORKERS`` worker processes (default: one per core; 0 keeps
+it in the crawl's process) once the crawl has requested ``MEDIAMON_EXTRACT_POOL_MIN_ARTICLES``
+articles (``crawlers.extract_pool``): the crawl then uses every core.
+
 Without ``source``/``base_url`` the environment variables ``MEDIAMON_NEWS_SOURCES`` and
 ``MEDIAMON_NEWS_BASE_URL`` are used (how the Airflow crawl task points at the fixture site).
 
@@ -37,7 +41,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,6 +60,7 @@ from twisted.python.failure import Failure
 
 from crawlers import extraction
 from crawlers.extensions import CrawlRunRecorder
+from crawlers.extract_pool import ExtractionPool
 from crawlers.feeds import FeedEntry, FeedError, parse_feed
 from crawlers.items import FetchedDocument
 from transforms import crawl_state, urls
@@ -66,6 +73,9 @@ MIN_BODY_CHARS = 80
 STATE_BATCH = 200
 #: Child sitemaps last modified this long before the source's watermark are not fetched again.
 WATERMARK_OVERLAP = timedelta(days=1)
+#: Articles a crawl must request before extraction moves to worker processes: starting them costs
+#: about a second, more than a small incremental crawl (or a test) spends extracting.
+EXTRACT_POOL_MIN_ARTICLES = 50
 
 
 class Refused(IgnoreRequest):
@@ -216,6 +226,7 @@ class NewsSpider(scrapy.Spider):
         self.newest: dict[str, datetime] = {}
         self.outcomes: list[dict[str, Any]] = []
         self.listing_outcomes: list[dict[str, Any]] = []  # written when the crawl finishes
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -227,6 +238,10 @@ class NewsSpider(scrapy.Spider):
         # anything bigger is cut off by Scrapy and quarantined here without its bytes.
         crawler.settings.set("DOWNLOAD_MAXSIZE", 4 * max_bytes, priority="spider")
         spider.max_bytes = max_bytes
+        workers = crawler.settings.get("MEDIAMON_EXTRACT_WORKERS")
+        spider.extract_workers = int(workers) if workers not in (None, "") else (os.cpu_count() or 1)
+        spider.pool_min_articles = crawler.settings.getint("MEDIAMON_EXTRACT_POOL_MIN_ARTICLES",
+                                                           EXTRACT_POOL_MIN_ARTICLES)
         return spider
 
     # ------------------------------------------------------------------------------------- state
@@ -266,6 +281,9 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """Write what is left; feed validators and watermarks only after a finished crawl, so an
         interrupted one reads its feeds in full next time."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
         self._flush_outcomes()
         finished = reason == "finished"
         listings = [row if finished else {**row, "etag": None, "last_modified": None}
@@ -373,7 +391,31 @@ class NewsSpider(scrapy.Spider):
                                       discovered_url=entry.url))
 
     # ---------------------------------------------------------------------------------- articles
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def _extract(self, body: bytes, url: str, **kwargs: Any) -> extraction.Extracted:
+        """The page's extraction: in the worker pool once the crawl is big enough for one and its
+        workers have started. The CPU time it took is counted (``mediamon/news/extract_cpu_ms``)
+        wherever it ran."""
+        if self.pool is None and self.extract_workers > 0 and len(self.requested) >= self.pool_min_articles:
+            self.pool = ExtractionPool(self.extract_workers)
+            self.logger.info("extracting in %d worker processes", self.extract_workers)
+        if self.pool is None or not self.pool.ready:  # in process, also while the workers start
+            started = time.process_time()
+            try:
+                return extraction.extract(body, url, **kwargs)
+            finally:
+                self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms",
+                                             round(1000 * (time.process_time() - started)))
+        try:
+            page, seconds = await self.pool.extract(body, url, **kwargs)
+        except BrokenProcessPool as error:  # a worker died (killed, out of memory): go on without the pool
+            self.logger.error("extraction workers failed (%s); extracting in the crawl's process", error)
+            self.pool.close()
+            self.pool, self.extract_workers = None, 0
+            return await self._extract(body, url, **kwargs)
+        self.crawler.stats.inc_value("mediamon/news/extract_cpu_ms", round(1000 * seconds))
+        return page
+
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         source: reg.Source = response.meta["mediamon_source"]
         discovered = response.meta["discovered_url"]
         feed_lastmod = response.meta.get("feed_lastmod")
@@ -391,8 +433,8 @@ class NewsSpider(scrapy.Spider):
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            page = extraction.extract(body, response.url, content_type=content_type,
-                                      timezone=source.timezone, site_name=source.title)
+            page = await self._extract(body, response.url, content_type=content_type,
+                                       timezone=source.timezone, site_name=source.title)
         except extraction.NotHtmlError as error:
             yield self._document(response, source, rejection=(error.code, str(error)), state=self._state(
                 discovered, source, "article", f"quarantined:{error.code}", **state))
