@@ -231,6 +231,10 @@ def format_day(result: DayResult) -> str:
              "|---|---:|---:|---:|---:|"]
     for task, n, wall, total in result.tasks:
         lines.append(f"| {task} | {n} | {wall:.1f} | {total:.1f} | {1000 * wall / max(1, result.articles):.1f} |")
+    marts = next(iter(result.returns.get("refresh_marts") or []), None)
+    if isinstance(marts, dict) and marts.get("seconds"):
+        lines += ["", "mart refresh, seconds per view: " + ", ".join(
+            f"{view.removeprefix('mart.')} {sec:.1f}" for view, sec in marts["seconds"].items())]
     return "\n".join(lines)
 
 
@@ -254,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--write", type=Path, help="append the result as a section of this Markdown file")
     parser.add_argument("--note", default="", help="a line for the written section (load, what changed)")
+    parser.add_argument("--cheap-embedder", action="store_true",
+                        help="PROFILING ONLY: swap the story embedder for a word-hash one (no model) so the "
+                             "other stages' costs show; never a shipped setting, figures are labelled")
     parser.add_argument("--profile", type=Path,
                         help="folder for py-spy profiles of each day's run (collapsed stacks + a summary)")
     args = parser.parse_args(argv)
@@ -273,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, **airflow_local.airflow_env(
                 news_url, metadata_url=airflow_connection.sqlalchemy_url(meta_url), home=work / "airflow"),
                 "MEDIAMON_LOCAL_DIR": str(work / "local"), "MEDIAMON_CRAWL_LOG_LEVEL": "WARNING"}
+            if args.cheap_embedder:
+                env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "bench" / "cheap_embedder"),
+                                                                  env.get("PYTHONPATH")]))
             subprocess.run([sys.executable, "-m", "mediamon.airflow_tool", "init"], env=env, cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL)
             history = 0
@@ -310,10 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before {' '.join(uptime_before)}, after {' '.join(uptime_after)}")
     succeeded = bool(results) and all(r.state == "success" for r in results)
     if args.write and not args.quick and succeeded:
-        command = f".venv/bin/python bench/daily_run.py -n {args.articles} -d {args.days}"
+        command = (f".venv/bin/python bench/daily_run.py -n {args.articles} -d {args.days}"
+                   + (" --cheap-embedder" if args.cheap_embedder else ""))
         section = [f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: N={args.articles}, D={args.days}",
                    "", f"`{command}` — {os.cpu_count()} cores, load average {' '.join(uptime_before)} before, "
-                   f"{' '.join(uptime_after)} after. {args.note}".rstrip(), "", table, ""]
+                   f"{' '.join(uptime_after)} after. {args.note}".rstrip()
+                   + (" **Profiling run: story embedder swapped for a word-hash one (--cheap-embedder).**"
+                      if args.cheap_embedder else ""), "", table, ""]
         for result in results:
             section += ["<details><summary>" + f"day {result.day}: every task</summary>", "",
                         format_day(result), "", "</details>", ""]

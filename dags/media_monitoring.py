@@ -317,8 +317,9 @@ def media_monitoring():
         recorded with the reason (quarantined when the input is bad). Records its own row in
         `ops.stage_runs`; logs a progress line every few seconds. Idempotent: an article is
         redone only for a new extractor version. Labelled by its article id range.
-        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core; 1 under the
-        CeleryExecutor, where the workers are the parallelism); results do not depend on it.
+        NER runs on `MEDIAMON_ENTITY_WORKERS` forked processes (default: every core under dag.test(),
+        which runs the batches one by one; 1 under a scheduler, LocalExecutor or CeleryExecutor,
+        where the batches run side by side); results do not depend on it.
 
         Returns: in, out, skipped, quarantined, mentions, facts, quotes.
         """
@@ -389,6 +390,7 @@ def media_monitoring():
     def detect_alerts(marts_result: dict) -> dict:
         """
         ### Detect alerts
+        `transforms.follow.daily.detect` (also run by `mediamon run`):
         `transforms.follow.watchlists.evaluate`: every enabled watchlist of `analyst.watchlists`
         (a query and/or canonical entities, an entity pair, outlets) against the articles of the
         run's day and the two days before (late crawls) → new rows in `mart.watch_matches`.
@@ -400,15 +402,11 @@ def media_monitoring():
         Idempotent: a re-run adds no match and no alert. Returns: new matches, alerts per kind.
         """
         from mediamon import airflow_connection, stage_runs
-        from transforms.follow import alerts, watchlists
+        from transforms.follow import daily
 
         day = _logical_day()
-
-        def work(conn) -> dict:
-            return {"watchlists": watchlists.evaluate(conn, day), "alerts": alerts.detect(conn, day)}
-
-        counts = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "alerts", day, work,
-                                           autocommit=True)
+        counts = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "alerts", day,
+                                      lambda conn: daily.detect(conn, day), autocommit=True)
         print(f"alerts counts: {counts}")
         return counts
 
@@ -417,7 +415,8 @@ def media_monitoring():
     def notify(found: dict) -> dict:
         """
         ### Notify
-        `transforms.follow.notify.notify`: one e-mail (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
+        `transforms.follow.daily.deliver` → `transforms.follow.notify.notify`: one e-mail
+        (SMTP: `MEDIAMON_SMTP_HOST`, `_PORT`,
         `_USER`, `_PASSWORD`, `_STARTTLS`; to `MEDIAMON_ALERT_MAIL_TO`) and one JSON POST
         (`MEDIAMON_WEBHOOK_URL`) carrying every alert and watchlist match not yet delivered on
         that channel. A channel without its address is off. Each send is tried
@@ -426,13 +425,11 @@ def media_monitoring():
         by the next run). A delivery failure never fails this task. Returns: sent/failed per channel.
         """
         from mediamon import airflow_connection, stage_runs
-        from transforms.follow import notify as delivery
+        from transforms.follow import daily
 
-        def work(conn) -> dict:
-            return delivery.notify(conn, _logical_day())
-
-        report = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "notify", _logical_day(), work,
-                                           autocommit=True)
+        day = _logical_day()
+        report = stage_runs.run_stage(airflow_connection.mediamon_database_url(), "notify", day,
+                                      lambda conn: daily.deliver(conn, day), autocommit=True)
         print(f"notify report: {report}")
         return report
 

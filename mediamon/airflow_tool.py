@@ -50,8 +50,9 @@ def run(day: str, *, checksums: bool = False) -> dict[str, Any]:
     from airflow.utils.state import DagRunState
     from sqlalchemy import select
 
-    from mediamon import airflow_local, settings, summary
+    from mediamon import airflow_local, settings, stage_runs, summary
 
+    os.environ[stage_runs.SERIAL_TASKS_ENV] = "1"  # dag.test() runs the mapped batches one by one
     bag = DagBag(settings.REPO_ROOT / "dags")
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")

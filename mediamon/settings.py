@@ -32,5 +32,18 @@ def max_article_bytes() -> int:
     return int(os.environ.get("MEDIAMON_MAX_ARTICLE_BYTES", 5 * 1024 * 1024))
 
 
+ENTITY_CONVENTIONS = ("flat", "outer")
+
+
+def entity_convention() -> str:
+    """Span convention of the entity stage: ``flat`` (factRuEval's: "МВД" + "России" apart, no
+    common-noun bodies) or ``outer`` (NEREL's: "МВД России" one ORG, "полиция" an ORG, place
+    adjectives LOC). docs/entities.md compares them; a change re-extracts every article."""
+    value = os.environ.get("MEDIAMON_ENTITY_CONVENTION", "flat").strip().lower() or "flat"
+    if value not in ENTITY_CONVENTIONS:
+        raise ValueError(f"MEDIAMON_ENTITY_CONVENTION={value!r}: choose one of {', '.join(ENTITY_CONVENTIONS)}")
+    return value
+
+
 def migrations_dir() -> Path:
     return REPO_ROOT / "sql" / "migrations"

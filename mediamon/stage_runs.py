@@ -68,21 +68,28 @@ def entity_batch_size() -> int:
     """Articles per mapped entity task (``MEDIAMON_ENTITY_BATCH_SIZE``, default 200: ~10 s of NER)."""
     return int(os.environ.get("MEDIAMON_ENTITY_BATCH_SIZE", "200"))
 
+SERIAL_TASKS_ENV = "MEDIAMON_SERIAL_TASKS"  # set by ``airflow_tool test``: dag.test() runs tasks one by one
+
+
 def entity_workers() -> int:
     """Processes one entity task forks for NER (``MEDIAMON_ENTITY_WORKERS``).
 
-    Default: every core of the machine, because ``dag.test()`` (``make run``) runs the mapped
-    batches one after another and one NER process uses one core; under the CeleryExecutor 1,
-    because there the workers are the parallelism (one task per core) and forking more would only
-    oversubscribe the cores and multiply the ~210 MB of models per process.
+    Default: every core under ``dag.test()`` (``make run``, ``mediamon airflow run``: it sets
+    ``MEDIAMON_SERIAL_TASKS``), which runs the mapped batches one after another, so one NER process
+    would leave the other cores idle. 1 under a scheduler (LocalExecutor, CeleryExecutor): there
+    the batches themselves run side by side (up to 4 a run, ``max_active_tis_per_dagrun``), and
+    forking every core in each would put 4 x cores NER processes on the cores (oversubscribed, and
+    ~210 MB of models each). Outside Airflow: every core.
     """
     value = os.environ.get("MEDIAMON_ENTITY_WORKERS", "").strip()
     if value:
         return max(1, int(value))
-    if os.environ.get("AIRFLOW__CORE__EXECUTOR", "") == "CeleryExecutor":
+    cores = max(1, len(os.sched_getaffinity(0)))
+    if os.environ.get(SERIAL_TASKS_ENV) == "1":
+        return cores
+    if os.environ.get("AIRFLOW__CORE__EXECUTOR", "") in ("LocalExecutor", "CeleryExecutor"):
         return 1
-    return max(1, len(os.sched_getaffinity(0)))
-
+    return cores
 
 
 RUN_LOG_TABLES = ("ops.crawl_runs", "ops.stage_runs", "ops.dq_runs", "ops.dq_results", "ops.mart_refreshes",

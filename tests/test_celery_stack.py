@@ -66,10 +66,14 @@ def test_the_stack_starts_a_real_redis_and_stops_it(tmp_path):
     assert (tmp_path / "logs" / "redis.log").read_text()
 
 
-def test_entity_tasks_fork_one_ner_process_per_core_except_under_celery(monkeypatch):
+def test_entity_tasks_fork_one_ner_process_per_core_only_when_batches_run_one_by_one(monkeypatch):
     monkeypatch.delenv("MEDIAMON_ENTITY_WORKERS", raising=False)
+    monkeypatch.delenv(stage_runs.SERIAL_TASKS_ENV, raising=False)
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "LocalExecutor")
+    assert stage_runs.entity_workers() == 1  # the scheduler runs up to 4 batches side by side
+    monkeypatch.setenv(stage_runs.SERIAL_TASKS_ENV, "1")  # dag.test(): one batch at a time
     assert stage_runs.entity_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.delenv(stage_runs.SERIAL_TASKS_ENV)
     monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
     assert stage_runs.entity_workers() == 1
     monkeypatch.setenv("MEDIAMON_ENTITY_WORKERS", "3")

@@ -225,3 +225,101 @@ def test_a_quoted_name_runs_to_its_closing_quote() -> None:
     spans = spans_of(text, ("Союз", "ORG"), ("Партия роста", "ORG"))
     assert texts(rules.extend_to_closing_quote(text, spans)) == [
         ("Союз обманутых дольщиков", "ORG"), ("Партия роста", "ORG")]
+
+
+# --- fourth round (NEREL dev): rules both annotation projects agree on
+
+
+def test_preposition_at_the_edge_of_a_span_is_cut_off() -> None:
+    text = "Судья Европейского суда по правам человека от России Дмитрий Дедов"
+    spans = spans_of(text, ("Европейского суда по правам человека от", "ORG"), ("России", "LOC"))
+    assert texts(rules.trim_function_words(text, spans)) == [
+        ("Европейского суда по правам человека", "ORG"), ("России", "LOC")]
+
+
+def test_preposition_inside_a_name_stays() -> None:
+    text = "Агентство по охране окружающей среды сообщило"
+    spans = spans_of(text, ("Агентство по охране окружающей среды", "ORG"))
+    assert texts(rules.trim_function_words(text, spans)) == [("Агентство по охране окружающей среды", "ORG")]
+
+
+def test_role_word_is_no_organization() -> None:
+    text = "Судья отказал. Член общественного совета при агентстве заявил"
+    spans = spans_of(text, ("Судья", "ORG"), ("Член общественного совета", "ORG"))
+    assert texts(rules.drop_person_roles(text, spans)) == [("общественного совета", "ORG")]
+
+
+def test_quoted_titles_listed_after_a_work_word_are_not_organizations() -> None:
+    text = ("известен под торговыми марками «Раундап», «Глифор» и «Торнадо». "
+            "Сотрудники компании «Монсанто» отказались")
+    spans = spans_of(text, ("Раундап", "ORG"), ("Глифор", "ORG"), ("Торнадо", "ORG"), ("Монсанто", "ORG"))
+    assert texts(rules.drop_work_titles(text, spans)) == [("Монсанто", "ORG")]
+
+
+def test_quoted_name_at_the_very_start_is_not_taken_for_a_title() -> None:
+    text = "Метро» и книг"
+    spans = [Span(0, 5, "ORG", "Метро")]
+    assert texts(rules.drop_work_titles(text, spans)) == [("Метро", "ORG")]
+
+
+def test_seat_of_power_acting_is_an_organization_but_stays_a_place_after_v() -> None:
+    text = "В четверг Кремль объявил об увольнении. Пресс-конференция прошла в Белом доме."
+    spans = spans_of(text, ("Кремль", "LOC"), ("Белом доме", "LOC"))
+    assert texts(rules.seat_of_power_acting(text, spans)) == [("Кремль", "ORG"), ("Белом доме", "LOC")]
+
+
+def test_title_before_a_person_is_not_part_of_the_name() -> None:
+    text = "Папа Франциск и Поп-звезда Мадонна, а также Доктор Лиза"
+    spans = spans_of(text, ("Папа Франциск", "PER"), ("Поп-звезда Мадонна", "PER"), ("Доктор Лиза", "PER"))
+    assert texts(rules.strip_person_title(text, spans)) == [
+        ("Франциск", "PER"), ("Мадонна", "PER"), ("Доктор Лиза", "PER")]
+
+
+# --- convention "outer" (NEREL's), off in the pipeline
+
+
+def test_outer_convention_takes_the_country_and_region_into_the_organization() -> None:
+    text = "Главное управление МВД России по Нижегородской области начало проверку, сообщили в Конгрессе США."
+    spans = spans_of(text, ("Главное управление", "ORG"), ("МВД", "ORG"), ("России", "LOC"),
+                     ("Нижегородской области", "LOC"), ("Конгрессе", "ORG"), ("США", "LOC"))
+    assert texts(rules.org_with_qualifier(text, spans)) == [
+        ("Главное управление МВД России по Нижегородской области", "ORG"), ("Конгрессе США", "ORG")]
+    assert texts(rules.apply_rules(text, spans)) == texts(spans)  # flat: the pipeline's default
+
+
+def test_outer_convention_stops_at_a_comma() -> None:
+    text = "министерство культуры, Польша и Германия"
+    spans = spans_of(text, ("министерство культуры", "ORG"), ("Польша", "LOC"))
+    assert texts(rules.org_with_qualifier(text, spans)) == [("министерство культуры", "ORG"), ("Польша", "LOC")]
+
+
+def test_outer_convention_tags_common_nouns_for_public_bodies() -> None:
+    text = "Полиция задержала пятерых, для чего японским парламентом принят закон, а полицейские ушли."
+    assert texts(rules.body_nouns(text, [])) == [("Полиция", "ORG"), ("японским парламентом", "ORG")]
+
+
+def test_outer_convention_tags_place_adjectives_but_not_nationalities() -> None:
+    text = "в итальянских тюрьмах и немецкая газета; французский журналист и российский боксёр"
+    assert texts(rules.place_adjectives(text, [])) == [("итальянских", "LOC"), ("немецкая", "LOC")]
+
+
+def test_the_pipeline_convention_is_a_setting_that_renames_the_extractor_version() -> None:
+    """MEDIAMON_ENTITY_CONVENTION=outer runs NEREL's rules in the stage (a fresh process: the
+    setting is read at import) and names itself in the stored version; a typo is one clear line."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json; from transforms.entities.pipeline import EXTRACTOR_VERSION, analyze;"
+            "from transforms.entities.linking import load_index;"
+            "a = analyze('Сотрудники ГУ МВД России по Москве задержали подозреваемого.', load_index());"
+            "print(json.dumps([EXTRACTOR_VERSION, [(s.text, s.type) for s in a.spans]], ensure_ascii=False))")
+    env = {**os.environ, "MEDIAMON_ENTITY_CONVENTION": "outer"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    version, spans = json.loads(out.stdout.strip().splitlines()[-1])
+    assert version.endswith("-outer")
+    assert ["МВД России по Москве", "ORG"] in spans  # flat: "МВД" ORG + "России", "Москве" LOC
+    env["MEDIAMON_ENTITY_CONVENTION"] = "nested"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "MEDIAMON_ENTITY_CONVENTION='nested': choose one of flat, outer" in bad.stderr

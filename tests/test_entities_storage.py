@@ -155,3 +155,26 @@ def test_command_runs_the_stage_and_relinks(conn: psycopg.Connection, db_url: st
     keys = {r[0] for r in conn.execute(
         "SELECT e.entity_key FROM core.mentions JOIN core.entities e USING (entity_id)")}
     assert keys == {"tokayev", "xi_jinping", "tianjin"}
+
+
+def test_seed_aliases_load_in_bulk_refresh_seed_rows_and_leave_analyst_rows(conn: psycopg.Connection,
+                                                                              tmp_path: Path) -> None:
+    """load_seed_aliases writes the alias file in two statements: a second load adds nothing, a
+    changed canonical name reaches the seed row, an analyst entity of the same key is never touched."""
+    from transforms.entities import load_seed_aliases
+
+    path = tmp_path / "aliases.csv"
+    path.write_text("entity_key,type,canonical_name,aliases\n"
+                    "tokayev,PER,Касым-Жомарт Токаев,Токаев|Тоқаев\n"
+                    "kz,LOC,Казахстан,РК\n", encoding="utf-8")
+    conn.execute("INSERT INTO core.entities (entity_key, canonical_name, type, origin)"
+                 " VALUES ('kz', 'Республика Казахстан', 'LOC', 'analyst')")
+    assert load_seed_aliases(conn, path) == 5  # 3 for tokayev, 2 for the analyst's kz
+    assert load_seed_aliases(conn, path) == 0
+    path.write_text("entity_key,type,canonical_name,aliases\n"
+                    "tokayev,PER,Токаев Касым-Жомарт,Токаев\n"
+                    "kz,LOC,Казахстан,РК\n", encoding="utf-8")
+    assert load_seed_aliases(conn, path) == 1  # the new canonical name is also an alias
+    names = dict(conn.execute("SELECT entity_key, canonical_name FROM core.entities"
+                              " WHERE entity_key IN ('tokayev', 'kz')").fetchall())
+    assert names == {"tokayev": "Токаев Касым-Жомарт", "kz": "Республика Казахстан"}

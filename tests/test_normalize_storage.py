@@ -129,3 +129,20 @@ def test_web_pages_are_normalized_from_the_extracted_body_not_the_html(conn: psy
     text, title = conn.execute("SELECT text, title FROM core.articles").fetchone()
     assert text == body
     assert title == "Казахстан и Китай построят дорогу"
+
+
+def test_a_row_the_database_refuses_is_quarantined_and_the_rest_of_its_batch_lands(
+        conn: psycopg.Connection) -> None:
+    """Rows are written a batch at a time; when the database refuses one (here a constraint added
+    for the test), the batch is redone row by row: that row alone is quarantined (store_error)."""
+    conn.execute("ALTER TABLE core.articles ADD CONSTRAINT test_refuses CHECK (title <> 'Отвергнутый заголовок')")
+    insert_raw(conn, "https://example.kz/a", "Первый заголовок\n\nТокаев встретился с Си в Пекине.")
+    insert_raw(conn, "https://example.kz/b", "Отвергнутый заголовок\n\nТекст статьи о встрече лидеров.")
+    insert_raw(conn, "https://example.kz/c", "Третий заголовок\n\nТекст другой статьи о соглашении.")
+    counts = normalize_pending(conn)
+    assert (counts["in"], counts["inserted"], counts["quarantined"]) == (3, 2, 1)
+    assert conn.execute("SELECT reason_code, details->>'url' FROM ops.quarantine WHERE stage = 'normalize'"
+                        ).fetchall() == [("store_error", "https://example.kz/b")]
+    assert [r[0] for r in conn.execute("SELECT url FROM core.articles ORDER BY url")] == [
+        "https://example.kz/a", "https://example.kz/c"]
+    assert normalize_pending(conn)["in"] == 0

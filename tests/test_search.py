@@ -108,3 +108,50 @@ def test_the_analyst_role_may_search(conn, world) -> None:
         assert len(conn.execute("SELECT * FROM mart.search('Токаев')").fetchall()) == 4
     finally:
         conn.execute("RESET ROLE")
+
+
+# --- phrases: adjacency is checked on the whole text, whatever index found the candidates -------
+
+
+LEAD = 400  # characters of text in core.articles.search_lead (0090_search.sql)
+
+
+def test_a_phrase_needs_adjacent_words_in_lead_or_deep_in_the_text(conn, world) -> None:
+    filler = "Министры обсудили тарифы, транзит и пошлины на границе двух стран. " * 8  # > LEAD characters
+    at = datetime.fromisoformat(f"2025-09-10T10:00:00{ALMATY}")
+    deep = article(conn, source="kazinform", slug="deep", title="Итоги недели", text=filler + "Си Цзиньпин прибыл.",
+                   published=at)
+    apart = [article(conn, source="kazinform", slug=f"apart{n}", title="Пекин",  # newer, both words, never adjacent
+                     text=f"Си сказал, что {filler} Цзиньпин уехал {n}.", published=at.replace(day=11 + n))
+             for n in range(3)]
+    refresh_marts(conn)
+    found = set(_ids(search.search(conn, '"Си Цзиньпин"')))
+    assert found == {world["genitive"], world["dative"], deep}  # «Си Цзиньпина» too: inflections match
+    assert not found & set(apart)
+    assert set(apart) <= set(_ids(search.search(conn, "Си Цзиньпин")))  # without quotes: both words anywhere
+
+
+def test_a_phrase_cut_by_the_lead_is_not_a_match(conn) -> None:
+    # The lead vector ends inside «Цзиньпиновский»: there it reads «Си Цзиньпин», in the text it does not.
+    head = "Обзор печати за неделю. "
+    text = head + "о" * (LEAD - len(head) - len("Си Цзиньпин") - 1) + " Си Цзиньпиновский курс обсуждали все."
+    assert text[:LEAD].endswith("Си Цзиньпин")
+    cut = article(conn, source="kursiv", slug="cut", title="Обзор", text=text,
+                  published=datetime.fromisoformat(f"2025-09-10T10:00:00{ALMATY}"))
+    refresh_marts(conn)
+    assert conn.execute("SELECT search_lead @@ mart.search_query('\"Си Цзиньпин\"') FROM core.articles "
+                        "WHERE article_id = %s", (cut,)).fetchone()[0]
+    assert search.search(conn, '"Си Цзиньпин"') == []
+
+
+@pytest.mark.parametrize(("query", "loose"), [
+    ('"Си Цзиньпин"', "'си' & 'цзиньпин'"),
+    ('"Токаев провёл встречу" Китай', "( 'тока' | 'токаев' ) & 'провел' & 'встреч' & 'кита'"),
+    ("Токаев Китай", None),            # no phrase: unchanged
+    ('"Си Цзиньпин" -Пекин', None),    # negation: unchanged (the index rechecks it as before)
+])
+def test_the_prefilter_drops_positions_only_where_that_finds_a_superset(conn, query: str, loose: str | None) -> None:
+    exact, prefilter = conn.execute(
+        "SELECT mart.search_query(%s)::text, mart.search_prefilter(mart.search_query(%s))::text",
+        (query, query)).fetchone()
+    assert prefilter == (loose or exact)

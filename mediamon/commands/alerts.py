@@ -25,14 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from transforms.follow import alerts, watchlists
+    from transforms.follow import daily
 
     with database.connect(autocommit=True) as conn:
-        matches = watchlists.evaluate(conn, args.day)
-        found = alerts.detect(conn, args.day)
-    print(f"watchlists: {matches['new_matches']} new matches ({matches['watchlists']} watchlists)")
-    print(f"alerts {args.day}: " + ", ".join(f"{kind} {found[kind]}" for kind in alerts.KINDS)
-          + f" ({found['new']} new, {found['updated']} updated)")
+        found = daily.detect(conn, args.day)
+    print(daily.format_detected(args.day, found))
     return 0
 
 

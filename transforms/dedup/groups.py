@@ -50,6 +50,9 @@ class Index(Protocol):
     def candidates(self, band_keys: np.ndarray) -> list[int | str]: ...
     def items(self, keys: Iterable[int | str]) -> dict[int | str, Item]: ...
     def root(self, key: int | str) -> int | str: ...
+    def roots(self, keys: Iterable[int | str]) -> set[int | str]:
+        """The roots of ``keys`` (one round trip for a stored index; a flood asks this per article)."""
+        ...
     def members(self, root: int | str) -> list[int | str]: ...
     def set_root(self, key: int | str, root: int | str | None, similarity: float | None,
                  method: str | None) -> None: ...
@@ -88,7 +91,7 @@ class Deduplicator:
         if not near:
             index.add(item, band_keys)
             return outcome
-        roots = {index.root(other) for other, _, _ in near}
+        roots = index.roots(other for other, _, _ in near)
         group = index.items(roots)
         group[item.key] = item
         root = min(group.values(), key=lambda member: member.order)
@@ -148,6 +151,9 @@ class MemoryIndex:
 
     def root(self, key: int | str) -> int | str:
         return self._root.get(key, key)
+
+    def roots(self, keys: Iterable[int | str]) -> set[int | str]:
+        return {self._root.get(key, key) for key in keys}
 
     def members(self, root: int | str) -> list[int | str]:
         return sorted(self._members.get(root, ()), key=str)

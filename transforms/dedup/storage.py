@@ -20,96 +20,180 @@ from transforms.stories.config import METHOD, StoryMethod
 
 log = logging.getLogger(__name__)
 
-# The lookups below run thousands of times in one transaction while the tables they read grow in
-# it. psycopg prepares a statement after 5 executions and PostgreSQL then settles on a generic plan
-# made while the tables were small (a sequential scan): each lookup then read the whole table, and a
-# 2,000-article batch took minutes. ``prepare=False`` plans each lookup for the tables as they are now.
-_FRESH_PLAN = False
-
-
 class PostgresIndex:
-    """The ``Index`` in PostgreSQL: only the buckets and signatures a new article touches are read."""
+    """The ``Index`` in PostgreSQL, read and written a batch at a time.
+
+    ``prefetch`` reads, in four statements, what the history holds for a whole batch: the earliest
+    article with each of its text hashes, the members of each of its LSH buckets, their signatures
+    and their group roots. Within the batch the index answers from that and from what the batch has
+    added so far (held in memory, as ``MemoryIndex`` holds it); ``flush`` writes the batch's
+    signatures, buckets, group links and pairs in a few set-based statements. It was about five
+    round trips per article (each lookup, each insert), the largest part of the stage's time after
+    the embeddings; the decisions are the same (``Deduplicator`` is unchanged, and a lookup the
+    prefetch did not cover, such as a group root outside the candidates, goes to the database).
+
+    The history does not change under a batch: the stage's batches run one after another in one
+    transaction each, and a group's links to old members are rewritten only through this index.
+    """
 
     def __init__(self, conn: psycopg.Connection, version: str = DEDUP_VERSION) -> None:
         self.conn = conn
         self.version = version
-        self._last_exact: tuple[str, int | None] | None = None  # process() asks, then add() asks again
-        self._pairs: dict[tuple[int, int], tuple[float, str]] = {}  # written by flush(): never read back
+        self._exact: dict[str, int | None] = {}  # text hash → smallest article id with it (history)
+        self._buckets: dict[tuple[int, int], list[int]] = {}  # (band, key) → history's articles
+        self._items: dict[int, Item] = {}  # signatures read from the history or added by the batch
+        self._roots: dict[int, int | None] = {}  # history: article → its root (None: it is a root)
+        # What the batch added, and the writes flush() makes:
+        self._batch_exact: dict[str, int] = {}
+        self._batch_buckets: dict[tuple[int, int], list[int]] = {}
+        self._links: dict[int, tuple[int, float | None, str | None] | None] = {}  # None: a root again
+        self._signatures: list[Item] = []
+        self._bands: list[tuple[int, int, int]] = []
+        self._pairs: dict[tuple[int, int], tuple[float, str]] = {}
+
+    def prefetch(self, items: list[Item], band_keys: np.ndarray) -> None:
+        """Read what the history holds for these items (one batch) in four statements."""
+        shas = sorted({item.text_sha256 for item in items})
+        self._exact.update(dict.fromkeys(shas))
+        self._exact.update(self.conn.execute(
+            "SELECT text_sha256, min(article_id) FROM core.minhash_signatures WHERE text_sha256 = ANY(%s)"
+            " GROUP BY text_sha256", (shas,)).fetchall())
+        pairs = sorted({(band, key) for row in band_keys.tolist() for band, key in enumerate(row)})
+        for pair in pairs:
+            self._buckets.setdefault(pair, [])
+        if pairs:
+            for band, key, article_id in self.conn.execute(
+                    "SELECT b.band, b.band_key, b.article_id"
+                    " FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
+                    " JOIN core.minhash_bands b ON b.band = q.band AND b.band_key = q.band_key",
+                    ([p[0] for p in pairs], [p[1] for p in pairs])).fetchall():
+                self._buckets[(band, key)].append(article_id)
+        found = {a for members in self._buckets.values() for a in members}
+        found |= {a for a in self._exact.values() if a is not None}
+        self._load(found)
+
+    def _load(self, keys: Iterable[int]) -> None:
+        """Signatures and group roots of history articles not read yet."""
+        missing = sorted({k for k in keys if k not in self._items})
+        if not missing:
+            return
+        for r in self.conn.execute(
+                "SELECT s.article_id, s.published_at, s.text_sha256, s.hashvalues, s.n_shingles, d.duplicate_of"
+                " FROM core.minhash_signatures s LEFT JOIN core.duplicates d USING (article_id)"
+                " WHERE s.article_id = ANY(%s)", (missing,)).fetchall():
+            self._items[r[0]] = Item(r[0], r[1], r[2], Signature.from_bytes(r[3], r[4]))
+            self._roots.setdefault(r[0], r[5])
 
     def exact(self, text_sha256: str) -> int | None:
-        if self._last_exact is not None and self._last_exact[0] == text_sha256:
-            return self._last_exact[1]
-        row = self.conn.execute(
-            "SELECT min(article_id) FROM core.minhash_signatures WHERE text_sha256 = %s",
-            (text_sha256,), prepare=_FRESH_PLAN).fetchone()
-        self._last_exact = (text_sha256, row[0])
-        return row[0]
+        if text_sha256 not in self._exact:  # not prefetched (a caller outside deduplicate_pending)
+            row = self.conn.execute("SELECT min(article_id) FROM core.minhash_signatures WHERE text_sha256 = %s",
+                                    (text_sha256,)).fetchone()
+            self._exact[text_sha256] = row[0]
+        found = [k for k in (self._exact[text_sha256], self._batch_exact.get(text_sha256)) if k is not None]
+        return min(found) if found else None
 
     def candidates(self, band_keys: np.ndarray) -> list[int]:
-        # One primary-key probe per band (LATERAL), planned afresh each time (see _FRESH_PLAN).
-        rows = self.conn.execute(
-            "SELECT DISTINCT b.article_id FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
-            " CROSS JOIN LATERAL (SELECT article_id FROM core.minhash_bands"
-            "  WHERE band = q.band AND band_key = q.band_key) AS b",
-            (list(range(len(band_keys))), band_keys.tolist()), prepare=_FRESH_PLAN).fetchall()
-        return [row[0] for row in rows]
+        found: dict[int, None] = {}
+        for band, key in enumerate(band_keys.tolist()):
+            if (band, key) not in self._buckets:
+                self._buckets[(band, key)] = [r[0] for r in self.conn.execute(
+                    "SELECT article_id FROM core.minhash_bands WHERE band = %s AND band_key = %s", (band, key))]
+            found.update(dict.fromkeys(self._buckets[(band, key)]))
+            found.update(dict.fromkeys(self._batch_buckets.get((band, key), ())))
+        self._load(found)
+        return list(found)
 
     def items(self, keys: Iterable[int]) -> dict[int, Item]:
-        rows = self.conn.execute(
-            "SELECT article_id, published_at, text_sha256, hashvalues, n_shingles"
-            " FROM core.minhash_signatures WHERE article_id = ANY(%s)", (list(keys),),
-            prepare=_FRESH_PLAN).fetchall()
-        return {r[0]: Item(r[0], r[1], r[2], Signature.from_bytes(r[3], r[4])) for r in rows}
+        keys = list(keys)
+        self._load(keys)
+        return {key: self._items[key] for key in keys if key in self._items}
 
     def root(self, key: int) -> int:
-        row = self.conn.execute(
-            "SELECT duplicate_of FROM core.duplicates WHERE article_id = %s", (key,)).fetchone()
-        return row[0] if row else key
+        if key in self._links:
+            link = self._links[key]
+            return link[0] if link is not None else key
+        if key not in self._roots:
+            row = self.conn.execute("SELECT duplicate_of FROM core.duplicates WHERE article_id = %s",
+                                    (key,)).fetchone()
+            self._roots[key] = row[0] if row else None
+        root = self._roots[key]
+        return root if root is not None else key
+
+    def roots(self, keys: Iterable[int]) -> set[int]:
+        """From the prefetched links and the batch's own (``_load`` read the candidates' roots)."""
+        keys = list(keys)
+        self._load(keys)
+        return {self.root(key) for key in keys}
 
     def members(self, root: int) -> list[int]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT article_id FROM core.duplicates WHERE duplicate_of = %s ORDER BY article_id", (root,))]
+        """Every article linked to ``root``: the history's links as changed by this batch."""
+        stored = {r[0] for r in self.conn.execute(
+            "SELECT article_id FROM core.duplicates WHERE duplicate_of = %s", (root,))}
+        found = {k for k in stored if k not in self._links}
+        found |= {k for k, link in self._links.items() if link is not None and link[0] == root}
+        return sorted(found)
 
     def set_root(self, key: int, root: int | None, similarity: float | None, method: str | None) -> None:
-        if root is None:
-            self.conn.execute("DELETE FROM core.duplicates WHERE article_id = %s", (key,))
-        else:
-            self.conn.execute(
-                "INSERT INTO core.duplicates (article_id, duplicate_of, similarity, method)"
-                " VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (article_id) DO UPDATE SET duplicate_of = EXCLUDED.duplicate_of,"
-                " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
-                (key, root, similarity, method))
+        self._links[key] = None if root is None else (root, similarity, method)
 
     def add_pair(self, key: int, other: int, similarity: float, method: str) -> None:
         self._pairs[(key, other)] = (similarity, method)
 
-    def flush(self) -> None:
-        """Write the batch's candidate pairs in one statement."""
-        if not self._pairs:
-            return
-        keys, values = list(self._pairs), list(self._pairs.values())
-        self.conn.execute(
-            "INSERT INTO core.duplicate_pairs (article_id, other_article_id, similarity, method)"
-            " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[])"
-            " ON CONFLICT (article_id, other_article_id) DO UPDATE SET"
-            " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
-            ([k[0] for k in keys], [k[1] for k in keys], [v[0] for v in values], [v[1] for v in values]))
-        self._pairs.clear()
-
     def add(self, item: Item, band_keys: np.ndarray | None) -> None:
         exact_copy = band_keys is None or self.exact(item.text_sha256) is not None
-        self._last_exact = None  # the next lookup must see this item
-        self.conn.execute(
-            "INSERT INTO core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
-            " n_shingles, dedup_version) VALUES (%s, %s, %s, %s, %s, %s)",
-            (item.key, item.text_sha256, item.published_at, item.signature.to_bytes(),
-             item.signature.n_shingles, self.version))
+        self._items[item.key] = item
+        self._signatures.append(item)
+        current = self._batch_exact.get(item.text_sha256)
+        self._batch_exact[item.text_sha256] = item.key if current is None else min(current, item.key)
         if not exact_copy:
-            self.conn.execute(
+            for band, key in enumerate(band_keys.tolist()):
+                self._batch_buckets.setdefault((band, key), []).append(item.key)
+                self._bands.append((band, key, item.key))
+
+    def flush(self) -> None:
+        """Write what the batch added and changed, in a few statements."""
+        conn = self.conn
+        if self._signatures:
+            items = self._signatures
+            conn.execute(
+                "INSERT INTO core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
+                " n_shingles, dedup_version)"
+                " SELECT *, %s FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::bytea[], %s::int[])",
+                (self.version, [i.key for i in items], [i.text_sha256 for i in items],
+                 [i.published_at for i in items], [i.signature.to_bytes() for i in items],
+                 [i.signature.n_shingles for i in items]))
+        if self._bands:
+            conn.execute(
                 "INSERT INTO core.minhash_bands (band, band_key, article_id)"
-                " SELECT band, band_key, %s FROM unnest(%s::smallint[], %s::bigint[]) AS q(band, band_key)"
-                " ON CONFLICT DO NOTHING", (item.key, list(range(len(band_keys))), band_keys.tolist()))
+                " SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
+                ([b[0] for b in self._bands], [b[1] for b in self._bands], [b[2] for b in self._bands]))
+        unlinked = [key for key, link in self._links.items() if link is None]
+        if unlinked:
+            conn.execute("DELETE FROM core.duplicates WHERE article_id = ANY(%s)", (unlinked,))
+        links = [(key, link) for key, link in self._links.items() if link is not None]
+        if links:
+            conn.execute(
+                "INSERT INTO core.duplicates (article_id, duplicate_of, similarity, method)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[])"
+                " ON CONFLICT (article_id) DO UPDATE SET duplicate_of = EXCLUDED.duplicate_of,"
+                " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
+                ([k for k, _ in links], [link[0] for _, link in links], [link[1] for _, link in links],
+                 [link[2] for _, link in links]))
+        if self._pairs:
+            keys, values = list(self._pairs), list(self._pairs.values())
+            conn.execute(
+                "INSERT INTO core.duplicate_pairs (article_id, other_article_id, similarity, method)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[])"
+                " ON CONFLICT (article_id, other_article_id) DO UPDATE SET"
+                " similarity = EXCLUDED.similarity, method = EXCLUDED.method",
+                ([k[0] for k in keys], [k[1] for k in keys], [v[0] for v in values], [v[1] for v in values]))
+        for key, link in self._links.items():  # the history as it now is, should the index be used on
+            self._roots[key] = None if link is None else link[0]
+        self._exact.update({sha: self.exact(sha) for sha in self._batch_exact})
+        for pair, keys in self._batch_buckets.items():
+            self._buckets.setdefault(pair, []).extend(keys)
+        self._batch_exact, self._batch_buckets, self._links = {}, {}, {}
+        self._signatures, self._bands, self._pairs = [], [], {}
 
 
 # An undated article (published_at NULL) is ordered and windowed by when it was first seen; the
@@ -156,9 +240,13 @@ def deduplicate_pending(conn: psycopg.Connection, *, batch_size: int = BATCH_SIZ
             roots: dict[int, int | None] = {}
             signatures = signer.sign_many([row[5] for row in batch])
             band_keys = signer.band_keys_many(np.stack([signature.hashvalues for signature in signatures]))
-            for (article_id, published_at, _method, text_sha, *_rest), signature, keys in zip(
-                    batch, signatures, band_keys, strict=True):
-                outcome = dedup.process(Item(article_id, published_at, text_sha, signature), keys)
+            items = [Item(article_id, published_at, text_sha, signature) for
+                     (article_id, published_at, _method, text_sha, *_rest), signature in
+                     zip(batch, signatures, strict=True)]
+            index.prefetch(items, band_keys)
+            for item, keys in zip(items, band_keys, strict=True):
+                article_id = item.key
+                outcome = dedup.process(item, keys)
                 roots[article_id] = outcome.duplicate_of
                 counts["repointed"] += len(outcome.repointed)
                 if outcome.duplicate_of is None:

@@ -35,6 +35,7 @@ from natasha.norm import syntax_normalize
 
 from transforms.entities.linking import morph_vocab
 from transforms.entities.model import Span
+from transforms.entities.names import person_nominative
 from transforms.entities.rules import apply_rules
 from transforms.entities.threads import limit_blas_threads
 
@@ -89,11 +90,13 @@ class Extractor:
         return spans, sentences
 
     def spans(self, text: str, *, rules: Iterable[str] | None = None, normalize: bool = True,
-              then: Callable[[str, list[Span]], list[Span]] | None = None) -> list[Span]:
-        """Spans after the correction rules (all by default) and ``then`` (e.g. alias-table
-        mentions), normalized and with their sentence."""
+              then: Callable[[str, list[Span]], list[Span]] | None = None,
+              convention: str = "flat") -> list[Span]:
+        """Spans after the correction rules (all by default; ``convention="outer"`` adds NEREL's
+        span convention, see rules.CONVENTION_RULES) and ``then`` (e.g. alias-table mentions),
+        normalized and with their sentence."""
         spans, sentences = self.raw_spans(text)
-        spans = apply_rules(text, spans, rules)
+        spans = apply_rules(text, spans, rules, convention=convention)
         if then is not None:
             spans = then(text, spans)
         if normalize:
@@ -172,11 +175,21 @@ class Extractor:
                 span.normal = self._normal_form(span, tokens)
 
     def _dictionary_normal(self, span: Span) -> str | None:
-        """The nominative of a one-word name straight from the dictionary, when every reading of the
-        word as a name, surname or place agrees on it ("Казахстана", "Пекине", "Токаеву"): no tagger
-        needed. Ambiguous words ("Токаева": his genitive or her nominative) go to the tagger."""
+        """A normal form that needs no tagger, cached across documents by (type, surface).
+
+        A one-word place name every dictionary reading agrees on ("Казахстана", "Пекине"); a
+        person's name whose reading (``names.person_nominative``) wins by more than the tagger's
+        case and gender could add ("Терезой Мэй", "Назарбаевым"). Ambiguous names ("Токаева":
+        his genitive or her nominative; "Асию": her accusative or the dative of "Асий") go to
+        the tagger."""
         word = span.text
-        if span.type not in ("LOC", "PER") or not _ONE_WORD.fullmatch(word):
+        if span.type == "PER":
+            words = word.split(" ")
+            if not 1 <= len(words) <= 3 or "" in words:
+                return None
+            reading = person_nominative(words, self.raw_parse)
+            return " ".join(reading.words) if reading is not None and reading.context_free else None
+        if span.type != "LOC" or not _ONE_WORD.fullmatch(word):
             return None
         wanted = _NAME_TAGS[span.type]
         nominatives = set()
@@ -192,9 +205,15 @@ class Extractor:
             return None
         return _recase(nominatives.pop().replace("ё", "е"), word)
 
+    def raw_parse(self, word: str) -> list:
+        """pymorphy's parses of a lower-case word (cached: names repeat)."""
+        return self.cached_vocab(word)
+
     def _normal_form(self, span: Span, tokens: list[DocToken]) -> str:
         if not tokens or any(getattr(t, "pos", None) is None for t in tokens):
             return span.text
+        if span.type == "PER" and (person := self.person_normal(tokens)) is not None:
+            return person
         try:
             if span.type == "ORG" and len(tokens) > 1 and all(getattr(t, "id", None) for t in tokens):
                 normal = syntax_normalize(self.cached_vocab, tokens)
@@ -202,48 +221,26 @@ class Extractor:
                 normal = natasha_normalize(self.cached_vocab, tokens)
         except (KeyError, ValueError, AttributeError):
             return span.text
-        if span.type == "PER":
-            normal = self.repair_person(span.text, tokens, normal)
         return normal
 
-    def repair_person(self, surface: str, tokens: list[DocToken], normal: str) -> str:
-        """Finish half-normalized names: natasha leaves hyphenated and foreign name parts that the
-        tagger did not read as inflected in the oblique case ("Касым-Жомарта Токаев", "Си Цзиньпина").
-
-        When the tagger saw the span in an oblique case, every word still in that case is put in the
-        nominative by pymorphy (hyphen parts one by one), keeping the gender of the name.
-        """
-        # The first oblique case in token order: a set here made the choice depend on the hash seed.
-        cases = [t.feats.get("Case") for t in tokens if t.pos == "PROPN" and t.feats]
-        case = next((c for c in cases if c and c != "Nom"), None)
-        if case is None:
-            return normal
-        grammeme = _OC_CASE.get(case)
+    def person_normal(self, tokens: list[DocToken]) -> str | None:
+        """A person's name read as a whole (``names.person_nominative``), the tagger's case and
+        gender for its words breaking ties: the case most of the name's words were tagged with
+        (the first such on a tie), the gender of the first word tagged with one."""
+        cases = [t.feats.get("Case") for t in tokens if t.feats and t.feats.get("Case")]
+        case = max(cases, key=cases.count) if cases else None
         gender = next((t.feats.get("Gender") for t in tokens if t.feats and t.feats.get("Gender")), None)
-        words = normal.split(" ")
-        if len(words) != len(tokens):
-            return normal
-        repaired = []
-        for word, token in zip(words, tokens, strict=True):
-            parts = word.split("-")
-            untouched = word.lower().replace("ё", "е") == token.text.lower().replace("ё", "е")
-            repaired.append("-".join(self._nominative(part, grammeme, gender) for part in parts)
-                            if token.pos == "PROPN" and untouched else word)
-        return " ".join(repaired)
-
-    def _nominative(self, word: str, grammeme: str | None, gender: str | None) -> str:
-        if not word or not word[0].isupper() or grammeme is None:
-            return word
-        wanted_gender = {"Masc": "masc", "Fem": "femn"}.get(gender or "")
-        for parse in self.vocab.parse(word.lower()):
-            grams = set(parse.tag.grammemes)
-            name_like = bool({"Name", "Surn", "Patr", "UNKN", "NOUN"} & grams)
-            if grammeme in grams and name_like \
-                    and (wanted_gender is None or wanted_gender in grams or "ms-f" in grams):
-                inflected = parse.inflect({"Nom"})
-                if inflected:
-                    return _recase(inflected.word, word)
-        return word
+        reading = person_nominative([t.text for t in tokens], self.raw_parse, tagger_case=case,
+                                    tagger_gender=gender)
+        if reading is None:
+            return None
+        parts, offset = [], None
+        for word, token in zip(reading.words, tokens, strict=True):
+            if offset is not None:
+                parts.append(" " * (token.start - offset))
+            parts.append(word)
+            offset = token.stop
+        return "".join(parts)
 
 
 WINDOW = 4  # tokens of context on each side of a span for the morphology tagger (a CNN: local context)
@@ -256,9 +253,7 @@ def _needs_morphology(surface: str) -> bool:
 
 
 _ONE_WORD = re.compile(r"[А-ЯЁ][а-яё]+")
-_NAME_TAGS = {"LOC": {"Geox"}, "PER": {"Name", "Surn"}}
-
-_OC_CASE = {"Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt", "Loc": "loct"}
+_NAME_TAGS = {"LOC": {"Geox"}}
 
 
 def _recase(word: str, model: str) -> str:

@@ -337,13 +337,13 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
             span.type = index.entities[key].type
         resolved.append((span, key))
     # Persons named in full anywhere in the article: a surname alone joins them, before or after.
-    full_names: dict[str, str] = {}  # surname lemma -> entity key
+    full_names: dict[str, tuple[str, str]] = {}  # surname lemma -> (entity key, surname as normalized)
     for span, key in resolved:
         name = span.normal or span.text
         words = _WORDS.findall(name)
         if span.type == "PER" and len(words) >= 2:
             full_names.setdefault(index.lemmatize(alias_key(words[-1])),
-                                  key or _unmatched_key(span.type, name, index))
+                                  (key or _unmatched_key(span.type, name, index), words[-1]))
 
     previous: Span | None = None
     for span, key in resolved:
@@ -353,19 +353,26 @@ def link_spans(text: str | None, spans: list[Span], index: AliasIndex) -> list[S
                 and _initials(previous.normal or previous.text) == span.text.upper().replace("Ё", "Е"):
             key = previous.entity_key
             span.type = previous.type
-        if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1:
-            key = full_names.get(index.lemmatize(alias_key(name)))
+        if key is None and span.type == "PER" and len(_WORDS.findall(name)) == 1 \
+                and (full := full_names.get(index.lemmatize(alias_key(name)))) is not None:
+            # the surname alone is that person's, in the nominative read for the full name
+            # ("Виолу" beside "Винсента Виолу" → "Виола")
+            key, span.normal = full[0], full[1]
         if key is None:
             key = _unmatched_key(span.type, name, index)
         key = index.redirects.get(key, key)
-        if key.startswith("auto:"):
-            index.note_auto(key, name, span.type)
-        entity = index.entities[key]
-        span.entity_key, span.canonical = key, entity.canonical_name
-        if span.type == "PER":
+        span.entity_key = key
+        if span.type == "PER" and not key.startswith("auto:"):
             # A half-normalized name ("Касым-Жомарта Токаев") takes the alias it is a form of.
             span.normal = index.nominative.get(lemma_key(name, index.lemmatize), span.normal)
         previous = span
+    _unify_auto_keys([span for span, _ in resolved], index.lemmatize)
+    for span, _ in resolved:
+        key = span.entity_key
+        assert key is not None
+        if key.startswith("auto:"):
+            index.note_auto(key, span.normal or span.text, span.type)
+        span.canonical = index.entities[key].canonical_name
     return spans
 
 
@@ -402,9 +409,55 @@ def settle_auto_canonicals(spans: Iterable[Span], lemmatize: Lemmatizer) -> None
             span.canonical = best[span.entity_key]
 
 
-def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer) -> str:
-    """Key of an entity made up from the text: its type and the lemmas of its name."""
-    return f"auto:{type_}:{lemma_key(name, lemmatize) or alias_key(name)}"
+def auto_entity_key(type_: str, name: str, lemmatize: Lemmatizer | None = None) -> str:
+    """Key of an entity made up from the text: its type and its normal form, case-, ё-, quote-
+    and hyphen-folded ("auto:ORG:бананц").
+
+    Never the lemmas of the words: the lemmatizer re-reads a normal form word by word and
+    mangles names it does not know ("Бананц" → "бананца", "Асия" → "асий"), which is how an id
+    came to be built from an oblique form. Inflections of one name in one article still share a
+    key (``_unify_auto_keys``); across articles they meet through their normal forms.
+    ``lemmatize`` is accepted for callers of the old signature and not used.
+    """
+    return f"auto:{type_}:{alias_key(name)}"
+
+
+def _unify_auto_keys(spans: list[Span], lemmatize: Lemmatizer) -> None:
+    """Auto entities of one article that are one name take one key and one normal form: an
+    oblique surface whose nominative is another mention's normal form, and names with the same
+    lemmas and type ("Асии Биби" read as "Асий Биби" beside "Асия Биби"), which take the normal
+    form seen most often in the article, then one written so in the article, then the best by
+    ``canonical_rank``. Depends on this article alone."""
+    # An oblique form of a name whose nominative is written elsewhere in the article, the same
+    # words but for their endings ("Бананца" beside "Бананц", which pymorphy would read as
+    # "Бананец"; "Виолу" beside "Виола"), takes that nominative.
+    autos = [s for s in spans if s.entity_key and s.entity_key.startswith("auto:")]
+    written: dict[tuple[str, str], set[str]] = {}
+    for s in autos:
+        if alias_key(s.text) == alias_key(s.normal or s.text):
+            written.setdefault((s.type, stem_key(s.text)), set()).add(s.normal or s.text)
+    for span in autos:
+        if alias_key(span.text) == alias_key(span.normal or span.text):
+            continue
+        same = written.get((span.type, stem_key(span.text)), set())
+        if len({alias_key(n) for n in same}) == 1 and len(stem_key(span.text)) >= 3:
+            span.normal = min(same)
+            span.entity_key = auto_entity_key(span.type, span.normal)
+    groups: dict[tuple[str, str], list[Span]] = {}
+    for span in spans:
+        if span.entity_key and span.entity_key.startswith("auto:"):
+            name = span.normal or span.text
+            groups.setdefault((span.type, lemma_key(name, lemmatize)), []).append(span)
+    for members in groups.values():
+        names = [m.normal or m.text for m in members]
+        if len({alias_key(n) for n in names}) < 2:
+            continue
+        written = {alias_key(m.text) for m in members}
+        best = min(names, key=lambda n: (-sum(alias_key(x) == alias_key(n) for x in names),
+                                         alias_key(n) not in written, canonical_rank(n, lemmatize)))
+        for member in members:  # one entity, one normal form within the article
+            member.entity_key = auto_entity_key(member.type, best)
+            member.normal = best
 
 
 @lru_cache(maxsize=1)

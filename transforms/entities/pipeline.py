@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import re
 
+from mediamon import settings
 from transforms.entities.extract import get_extractor
 from transforms.entities.facts import find_facts
 from transforms.entities.linking import AliasIndex, add_alias_mentions, link_spans, settle_auto_canonicals
 from transforms.entities.model import Analysis
 from transforms.entities.quotes import find_quotes
 
-EXTRACTOR_VERSION = "entities-3"  # 3: third round of ORG rules (facilities LOC, expeditions, teams, ...)
+CONVENTION = settings.entity_convention()  # read once per process; workers inherit the environment
+# The stored version names the convention when it is not the default, so switching re-extracts.
+EXTRACTOR_VERSION = "entities-5" + ("" if CONVENTION == "flat" else f"-{CONVENTION}")
+# 5: person names read as a whole (names.py), auto keys from normal forms
+# 4: rules written on NEREL dev (edge prepositions, role words, work titles, ...)
+# 3: third round of ORG rules (facilities LOC, expeditions, teams, ...)
 MAX_NER_CHARS = 200_000
 
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
@@ -83,7 +89,7 @@ def analyze(text: str | None, index: AliasIndex, *, language: str | None = None,
                 span.normal = span.canonical if span.type == "PER" else span.text
         return Analysis(spans=spans, facts=facts, skipped=reason, skip_reason=SKIP_REASONS[reason])
     assert text is not None
-    spans = get_extractor().spans(text, then=lambda t, s: add_alias_mentions(t, s, index))
+    spans = get_extractor().spans(text, then=lambda t, s: add_alias_mentions(t, s, index), convention=CONVENTION)
     spans = link_spans(text, spans, index)
     return Analysis(spans=spans, facts=find_facts(text, default_year=default_year),
                     quotes=find_quotes(text, spans))

@@ -28,7 +28,7 @@ from transforms.stories.lexical import document_frequencies, terms, tfidf
 
 log = logging.getLogger(__name__)
 
-EMBED_CHUNK = 64  # texts per embedder call (progress is logged per chunk)
+EMBED_CHUNK = 512  # texts per embedder call (progress is logged per chunk; the engine batches and threads inside)
 
 
 @dataclass(frozen=True)
