@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from helpers_core import insert_articles  # noqa: E402
 
 from bench.daily_run import Generator, load_texts  # noqa: E402
+from bench.old_module import load_old_module  # noqa: E402
 from mediamon import migrations  # noqa: E402
 from transforms.dedup import Deduplicator, Item, Signer  # noqa: E402
 from transforms.dedup.storage import PostgresIndex  # noqa: E402
@@ -62,9 +62,7 @@ def main() -> int:
     parser.add_argument("-d", type=int, default=3)
     parser.add_argument("--old", type=Path, required=True)
     args = parser.parse_args()
-    spec = importlib.util.spec_from_file_location("old_dedup_storage", args.old)
-    old = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(old)
+    old = load_old_module(args.old, "old_dedup_storage")
     generator = Generator(load_texts())
     signer = Signer()
     first = date(2025, 9, 1)

@@ -11,7 +11,6 @@ Batches of 200 as the DAG's mapped tasks; the two are timed in alternation, batc
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +25,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from helpers_core import insert_articles  # noqa: E402
 
 from bench.daily_run import Generator, load_texts  # noqa: E402
+from bench.old_module import load_old_module  # noqa: E402
 from mediamon import migrations  # noqa: E402
 from transforms.entities import storage  # noqa: E402
 from transforms.entities.pipeline import analyze_many  # noqa: E402
@@ -36,9 +36,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=400)
     parser.add_argument("--old", type=Path, required=True)
     args = parser.parse_args()
-    spec = importlib.util.spec_from_file_location("old_entities_storage", args.old)
-    old = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(old)
+    old = load_old_module(args.old, "old_entities_storage")
     articles, _ = Generator(load_texts()).day(date(2025, 9, 1), args.n)
     base = datetime(2025, 9, 1, 6, tzinfo=UTC)
     rows = [(f"https://bench.kz/{a.name}", a.title, a.body, base + timedelta(seconds=7 * i))
