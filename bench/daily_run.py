@@ -42,7 +42,9 @@ sys.path.insert(0, str(REPO))
 
 from mediamon import airflow_connection, airflow_local, database, migrations, settings  # noqa: E402
 
-DATA = Path(os.environ.get("MEDIAMON_SHARED_DATA", REPO.parent.parent / "shared" / "data"))
+# ../shared/data beside the clone (as bench/ner_eval.py reads it), or two levels up from a worktree.
+_SHARED = [REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"]
+DATA = Path(os.environ.get("MEDIAMON_SHARED_DATA") or next((p for p in _SHARED if p.exists()), _SHARED[0]))
 TASK_ORDER = ["check_schema", "plan_crawls", "crawl", "normalize", "deduplicate", "plan_entity_batches",
               "extract_entities", "check_quality", "refresh_marts"]
 _SENTENCE = re.compile(r"(?<=[.!?»])\s+(?=[«\"A-ZА-ЯЁ0-9])")
