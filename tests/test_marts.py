@@ -48,9 +48,13 @@ def test_refresh_runs_after_a_passed_or_warned_run_and_is_recorded(conn, status:
     assert marts.refresh(conn)["rows"] == result["rows"]  # idempotent
 
 
-def test_every_materialized_view_in_mart_is_refreshed(conn) -> None:
-    found = {r[0] for r in conn.execute("SELECT 'mart.' || matviewname FROM pg_matviews WHERE schemaname = 'mart'")}
-    assert found == set(marts.MART_VIEWS)
+def test_every_derived_mart_is_refreshed(conn) -> None:
+    # Since 0190 the marts are tables kept by the refresh; the follow step's own tables are not derived.
+    assert not conn.execute("SELECT matviewname FROM pg_matviews WHERE schemaname = 'mart'").fetchall()
+    found = {r[0] for r in conn.execute("SELECT 'mart.' || tablename FROM pg_tables WHERE schemaname = 'mart'")}
+    assert found - {"mart.watch_matches", "mart.alerts"} == set(marts.MART_VIEWS)
+    assert all((REPO_ROOT / "sql" / "marts" / f"{view.removeprefix('mart.')}.sql").is_file()
+               for view in marts.MART_VIEWS)
 
 
 def test_views_answer_the_analyst_questions_on_a_known_world(conn) -> None:
