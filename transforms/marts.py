@@ -124,6 +124,8 @@ class _Maintainer:
                               "array_agg(DISTINCT day) FILTER (WHERE day IS NOT NULL)")
         self.stories.update(found[0] or [], found[2] or [])
         self.article_days.update(found[1] or [], found[3] or [])
+        # The marts below read this one: plan them on its new size (a day's rows change it a lot).
+        self.conn.execute("ANALYZE mart.articles")
 
     def entity_mentions(self) -> None:
         conn = self.conn
@@ -143,6 +145,9 @@ class _Maintainer:
             "SELECT day FROM mart_mentions_added WHERE day IS NOT NULL"))
         self.entity_rows.update(entity_id for (entity_id,) in conn.execute(
             "SELECT entity_id FROM mart_mentions_gone UNION SELECT entity_id FROM mart_mentions_added"))
+        conn.execute("ANALYZE mart.entity_mentions")
+        conn.execute("ANALYZE mart_mentions_gone")
+        conn.execute("ANALYZE mart_mentions_added")
 
     def by_day(self, view: str) -> None:
         self._replace(view, "day = ANY (%(days)s::date[])", _sql(view.removeprefix("mart.")))

@@ -87,12 +87,10 @@ CREATE TRIGGER mart_changes_title AFTER UPDATE OF title ON core.stories
     FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title) EXECUTE FUNCTION ops.mart_note_row('story_id', 'story');
 
 -- A quality quarantine (or its release) hides (shows) an article, mention, fact or quote: note its article.
-CREATE FUNCTION ops.mart_note_quarantine() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+CREATE FUNCTION ops.mart_note_items(item_keys text[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO ops.mart_changes (kind, key)
     SELECT DISTINCT 'article', x.article_id
-    FROM (SELECT item_key FROM new_rows WHERE TG_OP <> 'DELETE'
-          UNION SELECT item_key FROM old_rows WHERE TG_OP <> 'INSERT') AS q
+    FROM unnest(item_keys) AS q (item_key)
     CROSS JOIN LATERAL (SELECT split_part(q.item_key, ':', 1) AS table_name,
                                substr(q.item_key, length(split_part(q.item_key, ':', 1)) + 2) AS row_key) AS k
     CROSS JOIN LATERAL (
@@ -109,7 +107,18 @@ BEGIN
         WHERE k.table_name = 'core.quotes' AND k.row_key ~ '^[0-9]+$' AND t.quote_id = k.row_key::bigint
     ) AS x
     ORDER BY 2
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT DO NOTHING
+$$;
+COMMENT ON FUNCTION ops.mart_note_items(text[]) IS
+  'Note in ops.mart_changes the article of each quarantine item key (core.articles:, core.mentions:, core.facts:, core.quotes:).';
+CREATE FUNCTION ops.mart_note_quarantine() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM ops.mart_note_items(ARRAY(SELECT item_key FROM new_rows WHERE stage = 'quality'));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM ops.mart_note_items(ARRAY(SELECT item_key FROM old_rows WHERE stage = 'quality'));
+    END IF;
     RETURN NULL;
 END
 $$;
