@@ -1,36 +1,60 @@
 -- Daily article counts over [day - window_days, day] for every entity, entity pair and story
 -- with at least min_count articles on day: the input of the spike test. Reads follow_days, the
 -- session's temporary table of analyst-visible articles with their day (publication day, or the
--- first-seen day of undated articles), so undated articles count on the day they appeared.
-WITH article_entities AS (
+-- first-seen day of undated articles), so undated articles count on the day they appeared, and
+-- the per-day entity marts for the dated ones.
+WITH undated_entities AS (
+    -- The window's undated articles, which count on their first-seen day: the per-day marts leave
+    -- them out (they have no publication day), so they are added here, from their mentions.
     SELECT DISTINCT f.article_id, f.day, em.entity_id
     FROM follow_days AS f
     JOIN mart.entity_mentions AS em ON em.article_id = f.article_id
+    WHERE f.dated_by = 'first_seen'
 ),
 days AS (
     SELECT g.day::date AS day
     FROM generate_series(%(day)s::date - %(window_days)s, %(day)s::date, interval '1 day') AS g (day)
 ),
+-- Dated articles per entity and day are mart.entity_daily_totals.articles, per pair and day
+-- mart.entity_cooccurrence_daily.articles (the same analyst-visible articles and mentions as
+-- follow_days): kept by the mart refresh, so a day's counts are not re-derived from every mention
+-- of the window at every run.
 entity_counts AS (
-    SELECT entity_id, day, count(*) AS n FROM article_entities GROUP BY entity_id, day
+    SELECT entity_id, day, sum(n)::bigint AS n
+    FROM (SELECT t.entity_id, t.day, t.articles AS n FROM mart.entity_daily_totals AS t
+          WHERE t.day BETWEEN %(day)s::date - %(window_days)s AND %(day)s::date
+          UNION ALL
+          SELECT entity_id, day, count(*) FROM undated_entities GROUP BY entity_id, day) AS x
+    GROUP BY entity_id, day
 ),
 entity_candidates AS (
     SELECT entity_id FROM entity_counts WHERE day = %(day)s AND n >= %(min_count)s
 ),
+undated_pairs AS (
+    SELECT a.entity_id AS a_id, b.entity_id AS b_id, a.day, count(*) AS n
+    FROM undated_entities AS a
+    JOIN undated_entities AS b ON b.article_id = a.article_id AND b.entity_id > a.entity_id
+    GROUP BY a.entity_id, b.entity_id, a.day
+),
 pair_today AS (
-    SELECT a.entity_id AS a_id, b.entity_id AS b_id
-    FROM article_entities AS a
-    JOIN article_entities AS b ON b.article_id = a.article_id AND b.entity_id > a.entity_id
-    WHERE a.day = %(day)s
-    GROUP BY a.entity_id, b.entity_id
-    HAVING count(*) >= %(min_count)s
+    SELECT a_id, b_id
+    FROM (SELECT c.entity_a_id AS a_id, c.entity_b_id AS b_id, c.articles AS n
+          FROM mart.entity_cooccurrence_daily AS c WHERE c.day = %(day)s
+          UNION ALL
+          SELECT a_id, b_id, n FROM undated_pairs WHERE day = %(day)s) AS x
+    GROUP BY a_id, b_id
+    HAVING sum(n) >= %(min_count)s
 ),
 pair_counts AS (
-    SELECT p.a_id, p.b_id, a.day, count(*) AS n
-    FROM pair_today AS p
-    JOIN article_entities AS a ON a.entity_id = p.a_id
-    JOIN article_entities AS b ON b.article_id = a.article_id AND b.entity_id = p.b_id
-    GROUP BY p.a_id, p.b_id, a.day
+    SELECT a_id, b_id, day, sum(n)::bigint AS n
+    FROM (SELECT c.entity_a_id AS a_id, c.entity_b_id AS b_id, c.day, c.articles AS n
+          FROM pair_today AS p
+          JOIN mart.entity_cooccurrence_daily AS c ON c.entity_a_id = p.a_id AND c.entity_b_id = p.b_id
+          WHERE c.day BETWEEN %(day)s::date - %(window_days)s AND %(day)s::date
+          UNION ALL
+          SELECT u.a_id, u.b_id, u.day, u.n FROM pair_today AS p
+          JOIN undated_pairs AS u ON u.a_id = p.a_id AND u.b_id = p.b_id) AS x
+    GROUP BY a_id, b_id, day
 ),
 story_counts AS (
     SELECT story_id, day, count(*) AS n FROM follow_days WHERE story_id IS NOT NULL GROUP BY story_id, day

@@ -33,7 +33,7 @@ def _load_days(conn: psycopg.Connection, first: date, last: date) -> None:
     conn.execute("DROP TABLE IF EXISTS follow_days")
     conn.execute("""
         CREATE TEMPORARY TABLE follow_days ON COMMIT DROP AS
-        SELECT m.article_id, m.source, m.story_id, d.day, d.dated_at
+        SELECT m.article_id, m.source, m.story_id, d.day, d.dated_at, d.dated_by
         FROM mart.articles AS m JOIN core.article_days AS d ON d.article_id = m.article_id
         WHERE d.day BETWEEN %s AND %s
         """, (first, last))
