@@ -151,6 +151,9 @@ class _Maintainer:
 
     def by_day(self, view: str) -> None:
         self._replace(view, "day = ANY (%(days)s::date[])", _sql(view.removeprefix("mart.")))
+        # The alerts read the day's rows of these right after the refresh (sql/follow/alert_series.sql):
+        # plan them on the new size, not on what autovacuum saw last.
+        self.conn.execute(sql.SQL("ANALYZE {}").format(_identifier(view)))
 
     def story_timeline(self) -> None:
         self._replace("mart.story_timeline", "story_id = ANY (%(stories)s::bigint[])", _sql("story_timeline"))

@@ -45,16 +45,8 @@ pair_today AS (
     GROUP BY a_id, b_id
     HAVING sum(n) >= %(min_count)s
 ),
-pair_counts AS (
-    SELECT a_id, b_id, day, sum(n)::bigint AS n
-    FROM (SELECT c.entity_a_id AS a_id, c.entity_b_id AS b_id, c.day, c.articles AS n
-          FROM pair_today AS p
-          JOIN mart.entity_cooccurrence_daily AS c ON c.entity_a_id = p.a_id AND c.entity_b_id = p.b_id
-          WHERE c.day BETWEEN %(day)s::date - %(window_days)s AND %(day)s::date
-          UNION ALL
-          SELECT u.a_id, u.b_id, u.day, u.n FROM pair_today AS p
-          JOIN undated_pairs AS u ON u.a_id = p.a_id AND u.b_id = p.b_id) AS x
-    GROUP BY a_id, b_id, day
+undated_pair_days AS (  -- per pair: its undated articles' days and counts, for the series below
+    SELECT a_id, b_id, array_agg(day) AS days, array_agg(n) AS ns FROM undated_pairs GROUP BY a_id, b_id
 ),
 story_counts AS (
     SELECT story_id, day, count(*) AS n FROM follow_days WHERE story_id IS NOT NULL GROUP BY story_id, day
@@ -73,13 +65,17 @@ GROUP BY c.entity_id, e.canonical_name
 UNION ALL
 SELECT 'dyad', 'dyad:' || p.a_id || ':' || p.b_id, ea.canonical_name || ' + ' || eb.canonical_name,
        ARRAY[p.a_id, p.b_id], NULL::bigint, NULL::date,
-       array_agg(coalesce(n.n, 0)::int ORDER BY d.day)
+       -- one primary-key lookup per pair and day of the window: the same work whatever the history
+       ARRAY(SELECT (coalesce((SELECT c.articles FROM mart.entity_cooccurrence_daily AS c
+                               WHERE c.day = d.day AND c.entity_a_id = p.a_id AND c.entity_b_id = p.b_id), 0)
+                     + coalesce(x.n, 0))::int
+             FROM days AS d
+             LEFT JOIN unnest(u.days, u.ns) AS x (day, n) ON x.day = d.day
+             ORDER BY d.day)
 FROM pair_today AS p
 JOIN core.entities AS ea ON ea.entity_id = p.a_id
 JOIN core.entities AS eb ON eb.entity_id = p.b_id
-CROSS JOIN days AS d
-LEFT JOIN pair_counts AS n ON n.a_id = p.a_id AND n.b_id = p.b_id AND n.day = d.day
-GROUP BY p.a_id, p.b_id, ea.canonical_name, eb.canonical_name
+LEFT JOIN undated_pair_days AS u ON u.a_id = p.a_id AND u.b_id = p.b_id
 UNION ALL
 SELECT 'story', 'story:' || c.story_id, coalesce(s.title, 'story ' || c.story_id),
        '{}'::bigint[], c.story_id,
