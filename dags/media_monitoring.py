@@ -33,8 +33,9 @@ processed" wants the interval, so the timetable is explicit.)
   also re-does the raw rows *landed* in the run's data interval. Each stage upserts by key, so
   re-running a day or backfilling a range duplicates nothing.
 - **quality** checks the whole core layer and records the result under the run's day;
-  **marts** are rebuilt from the core layer when quality allows. Both give the same result when
-  repeated.
+  **marts** are brought up to date from the core layer when quality allows (incrementally: only
+  the rows of what changed since the last refresh, docs/quality.md). Both give the same result
+  when repeated.
 
 `max_active_runs=1`: the stages pick up pending rows, so two runs at once would race for the same
 rows; backfills (`airflow backfill create --dag-id media_monitoring --from-date … --to-date …`) run
@@ -372,8 +373,9 @@ def media_monitoring():
     def refresh_marts(quality_result: dict) -> dict:
         """
         ### Refresh marts
-        `transforms.marts.refresh`: refreshes every `mart.*` view analysts query, in one
-        transaction, only when the latest quality run passed or warned.
+        `transforms.marts.refresh`: brings every `mart.*` table analysts query up to date, in one
+        transaction, only when the latest quality run passed or warned; re-derives only the rows
+        of the articles, stories, entities and days that changed (`ops.mart_changes`).
 
         Returns: rows per view.
         """
