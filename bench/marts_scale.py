@@ -61,7 +61,8 @@ SELECT a.article_id, a.title, a.published_at, a.published_at, 0
 FROM core.articles AS a WHERE a.article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint AND a.article_id %% 4 = 0;
 INSERT INTO core.story_articles (article_id, story_id, similarity, how)
 SELECT a.article_id,
-       CASE WHEN a.article_id %% 10 = 1 AND a.article_id - %(per_day)s::bigint >= 8 THEN a.article_id - (a.article_id %% 4) - %(per_day)s::bigint
+       CASE WHEN a.article_id %% 10 = 1 AND a.article_id - %(per_day)s::bigint >= 8
+            THEN a.article_id - (a.article_id %% 4) - %(per_day)s::bigint
             ELSE a.article_id - (a.article_id %% 4) END,
        CASE WHEN a.article_id %% 4 = 0 THEN NULL ELSE 0.8 END,
        CASE WHEN a.article_id %% 4 = 0 THEN 'founded' ELSE 'joined' END
@@ -69,7 +70,8 @@ FROM core.articles AS a WHERE a.article_id BETWEEN greatest(%(lo)s::bigint, 4) A
 UPDATE core.stories AS s SET article_count = m.n, last_published_at = greatest(s.last_published_at, m.last)
 FROM (SELECT sa.story_id, count(*) AS n, max(a.published_at) AS last FROM core.story_articles AS sa
       JOIN core.articles AS a ON a.article_id = sa.article_id
-      WHERE sa.story_id IN (SELECT story_id FROM core.story_articles WHERE article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint)
+      WHERE sa.story_id IN (SELECT story_id FROM core.story_articles
+                            WHERE article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint)
       GROUP BY sa.story_id) AS m
 WHERE s.story_id = m.story_id;
 INSERT INTO core.mentions (article_id, start, stop, surface, normal, type, ner_type, entity_id, sentence,
@@ -88,7 +90,8 @@ SELECT a.article_id, 30, 60, 'Сотрудничество важно', 'Ток�
        (SELECT entity_id FROM core.entities WHERE entity_key = 'auto:PER:e1'), 'bench'
 FROM core.articles AS a WHERE a.article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint AND a.article_id %% 2 = 1;
 INSERT INTO core.entity_runs (article_id, text_sha256, extractor_version, status, mentions)
-SELECT article_id, text_sha256, 'bench', 'done', 8 FROM core.articles WHERE article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint
+SELECT article_id, text_sha256, 'bench', 'done', 8 FROM core.articles
+WHERE article_id BETWEEN %(lo)s::bigint AND %(hi)s::bigint
 """
 
 
@@ -116,6 +119,7 @@ def main() -> None:
 
     if not args.no_quality:
         import great_expectations  # noqa: F401  (its import is not the suites' work)
+
         from transforms.quality import QualityGateFailed, run_suites
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}; "
