@@ -9,10 +9,14 @@ each, so texts are distinct; 10 % of the new day are reprints of another new art
 changed, a footer added) for the near-duplicate path.
 
 History (``--history`` articles over ``--days`` days before the new day) is *prepared*, not timed:
-core/raw rows by COPY, MinHash signatures and band keys by the stage's own Signer (COPY), stories of
-1-4 articles (COPY), and vectors stored in bulk by binary COPY that are the e5 vectors of a pool of
-100 real leads plus Gaussian noise (σ = 0.02 per dimension, then L2-normed): embedding 100,000
-texts here would take far longer than the run, and the new day only *reads* history vectors. The
+core/raw rows by COPY (one COPY of 100,000 rows is quick since migration 0180; before it the
+first-seen lookup of every row walked raw.articles and the load fell to ~45 rows/s), MinHash
+signatures and band keys by the stage's own Signer (COPY) for the stored text hashes, the corpus
+document frequencies and each article's TF-IDF stems as the stage computes them, stories of 1-4
+articles (COPY), and **stand-in vectors** stored by binary COPY: the e5 vectors of a pool of 100 real
+leads plus Gaussian noise (σ = 0.02 per dimension, then L2-normed), not e5 vectors of the history
+texts — embedding 100,000 texts here would take far longer than the run, and the new day only
+*reads* history vectors. The NEW day's articles are embedded for real by the stage's engine. The
 HNSW index is built after the history is loaded.
 
 Timed: ``deduplicate_pending`` on the new day (signatures, LSH probes of the 100k buckets, group
@@ -46,11 +50,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from helpers_core import insert_articles  # noqa: E402
 
 from mediamon import migrations  # noqa: E402
-from transforms.dedup import deduplicate_pending  # noqa: E402
+from transforms.dedup import DEDUP_VERSION, deduplicate_pending  # noqa: E402
 from transforms.dedup.minhash import Signer  # noqa: E402
 from transforms.stories.config import METHOD  # noqa: E402
 from transforms.stories.embed import E5Embedder, embedder, story_text  # noqa: E402
-from transforms.stories.lexical import terms, tfidf  # noqa: E402
+from transforms.stories.lexical import document_frequencies, terms, tfidf  # noqa: E402
+from transforms.stories.storage import outlet_of  # noqa: E402
 
 SHARED = Path("/work/shared/data")
 NEW_DAY = datetime(2026, 6, 1, 6, tzinfo=UTC)
@@ -82,13 +87,31 @@ def reprint(rng: random.Random, text: str) -> str:
 
 
 def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str], rng: random.Random) -> None:
+    """Store for ``n`` history articles what the stage would have stored, in bulk (COPY).
+
+    Exactly the stage's: core/raw rows, MinHash signatures and band keys (its Signer), the text hash
+    each row was computed for, TF-IDF stems of each article with the corpus document frequencies
+    (core.story_term_df / story_corpus) over all history originals, input_chars of the title + lead.
+    Stand-ins: vectors are not e5 vectors of these texts but a pool of 100 real e5 leads plus noise
+    (see the module docstring), stories are runs of 1-4 consecutive articles, a joined member's
+    similarity is null, and every stem's IDF is the final one (the stage uses the IDF as of its batch).
+    """
     started = time.perf_counter()
     start = NEW_DAY - timedelta(days=days)
     rows = []
     for i in range(n):
         title, body = article(rng, pool)
         rows.append((f"https://h{i % 60}.kz/a/{i}", title, body, start + timedelta(seconds=days * 86400 * i / n)))
-    ids = insert_articles(conn, rows)
+    ids = insert_articles(conn, rows)  # one COPY: fast since migration 0180 (was ~45 rows/s at 50k)
+    sha = dict(conn.execute("SELECT article_id, text_sha256 FROM core.articles WHERE article_id = ANY(%s)",
+                            (ids,)).fetchall())
+    print(f"  history: {n} core/raw rows by COPY ({time.perf_counter() - started:.0f} s)", flush=True)
+    counts = [terms(title, body) for _, title, body, _ in rows]
+    df, n_docs = document_frequencies(counts)
+    with conn.cursor().copy("COPY core.story_term_df (term, df) FROM STDIN") as copy:
+        for term, count in df.items():
+            copy.write_row((term, count))
+    conn.execute("INSERT INTO core.story_corpus (n_docs) VALUES (%s)", (n_docs,))
     signer = Signer()
     leads = [story_text(t, b, METHOD.lead_chars) for _, t, b, _ in rows[:100]]
     model = embedder(METHOD.embedder)
@@ -106,8 +129,8 @@ def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str]
             with cursor.copy("COPY core.minhash_signatures (article_id, text_sha256, published_at, hashvalues,"
                              " n_shingles, dedup_version) FROM STDIN") as copy:
                 for article_id, (_, _, _, moment), signature in zip(part_ids, part, signatures, strict=True):
-                    copy.write_row((article_id, f"{article_id:064x}", moment, signature.to_bytes(),
-                                    signature.n_shingles, "dedup-2"))
+                    copy.write_row((article_id, sha[article_id], moment, signature.to_bytes(),
+                                    signature.n_shingles, DEDUP_VERSION))
             with cursor.copy("COPY core.minhash_bands (band, band_key, article_id) FROM STDIN") as copy:
                 for article_id, row in zip(part_ids, keys, strict=True):
                     for band, key in enumerate(row.tolist()):
@@ -126,7 +149,7 @@ def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str]
             with cursor.copy("COPY core.story_articles (article_id, story_id, how, method_version) FROM STDIN") as copy:
                 for article_id in part_ids:
                     copy.write_row((article_id, story_of[article_id],
-                                    "founded" if story_of[article_id] == article_id else "joined", "bench"))
+                                    "founded" if story_of[article_id] == article_id else "joined", METHOD.version))
             # binary COPY: pgvector's dumper writes the float32 rows as they are (text formatting of
             # 384 floats per row was most of the preparation time)
             with cursor.copy("COPY core.article_embeddings (article_id, embedder, text_sha256, source, moment,"
@@ -134,17 +157,17 @@ def prepare_history(conn: psycopg.Connection, n: int, days: int, pool: list[str]
                              " FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(["bigint", "text", "text", "text", "timestamptz", "boolean", "integer", "vector",
                                 "text[]", "real[]"])
-                for article_id, (url, title, body, moment), vector in zip(part_ids, part, vectors, strict=True):
-                    stems = tfidf(terms(title, body), {}, 0)
-                    copy.write_row((article_id, name, f"{article_id:064x}", url.split("/")[2], moment, False, 200,
+                for k, (article_id, (url, title, body, moment), vector) in enumerate(
+                        zip(part_ids, part, vectors, strict=True)):
+                    stems = tfidf(counts[chunk + k], df, n_docs)
+                    copy.write_row((article_id, name, sha[article_id], outlet_of(url, "bench"), moment, False,
+                                    len(story_text(title, body, METHOD.lead_chars)),
                                     vector.astype(np.float32), list(stems), list(stems.values())))
             print(f"  history: {min(chunk + 5000, n)}/{n} prepared ({time.perf_counter() - started:.0f} s)", flush=True)
-    conn.execute("UPDATE core.minhash_signatures s SET text_sha256 = a.text_sha256 FROM core.articles a"
-                 " WHERE a.article_id = s.article_id")
-    conn.execute("UPDATE core.article_embeddings s SET text_sha256 = a.text_sha256 FROM core.articles a"
-                 " WHERE a.article_id = s.article_id")
     conn.execute("ANALYZE")
-    print(f"history of {n} articles over {days} days prepared in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"history of {n} articles over {days} days prepared in {time.perf_counter() - started:.0f} s "
+          f"(history vectors are stand-ins: pooled real e5 leads + noise; the new day is embedded for real)",
+          flush=True)
 
 
 def new_day(n: int, pool: list[str], rng: random.Random) -> list[tuple[str, str | None, str, datetime]]:

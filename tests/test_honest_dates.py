@@ -75,3 +75,17 @@ def test_the_digest_of_the_crawl_day_lists_no_undated_article(world: psycopg.Con
     assert "Токаев провёл переговоры" not in page
     dated_day = render(gather(world, date(2024, 3, 5)))
     assert "05.03.2024 05:00" not in dated_day and "05.03.2024" in dated_day
+
+
+def test_the_first_seen_lookup_is_one_index_descent_without_statistics(conn: psycopg.Connection) -> None:
+    """Migration 0180: on a never-analyzed raw.articles (fresh database, one big COPY) the planner
+    answered min(fetched_at) for a URL by walking the fetched_at index, one walk per article written."""
+    conn.execute(
+        "INSERT INTO raw.articles (url_fingerprint, url, source, spider, fetched_at, content_sha256, content, text,"
+        " encoding) SELECT md5(i::text), 'https://x.kz/' || i, 'x', 'x', '2026-01-01'::timestamptz + i * interval"
+        " '1 minute', md5(i::text) || md5(i::text), '\\x00', 'x', 'utf-8' FROM generate_series(1, 2000) AS i")
+    conn.execute("SET plan_cache_mode = force_generic_plan")  # the trigger's cached plan
+    conn.execute("PREPARE first_seen(text) AS"
+                 " SELECT min(r.fetched_at) FROM raw.articles AS r WHERE r.url_fingerprint = $1")
+    plan = "\n".join(row[0] for row in conn.execute("EXPLAIN EXECUTE first_seen('x')"))
+    assert "raw_articles_url_fingerprint_fetched_at_idx" in plan, plan
