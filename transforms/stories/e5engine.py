@@ -223,9 +223,10 @@ class E5Numpy:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-6)
 
-    def forward(self, contents: list[list[int]]) -> np.ndarray:
-        """Mean of the last hidden states over <s> content </s> of each window (B, H)."""
-        B, L, H, NH, hd = len(contents), max(len(c) for c in contents) + 2, self.H, self.NH, self.hd
+    def embedded(self, contents: list[list[int]], length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The encoder's input for a batch padded to ``length`` positions: word + position + type
+        embeddings (B, L, H), the mask of real positions (B, L) and the attention bias (B, 1, 1, L)."""
+        B, L, H = len(contents), length, self.H
         ids = np.full((B, L), self.pad, dtype=np.int64)
         mask = np.zeros((B, L), dtype=bool)
         for b, content in enumerate(contents):
@@ -233,8 +234,14 @@ class E5Numpy:
             mask[b, :len(content) + 2] = True
         x = dequantize(self.word[ids.reshape(-1)]).reshape(B, L, H)
         x += self.pos[:L] + self.type0
-        x = _layernorm(x, *self.ln0, self.eps).reshape(B * L, H)
         bias = np.where(mask, 0.0, -1e30).astype(np.float32)[:, None, None, :]
+        return x, mask, bias
+
+    def forward(self, contents: list[list[int]]) -> np.ndarray:
+        """Mean of the last hidden states over <s> content </s> of each window (B, H)."""
+        B, L, H, NH, hd = len(contents), max(len(c) for c in contents) + 2, self.H, self.NH, self.hd
+        x, mask, bias = self.embedded(contents, L)
+        x = _layernorm(x, *self.ln0, self.eps).reshape(B * L, H)
         scale = np.float32(1 / np.sqrt(hd))
         for layer in self.layers:
             qkv = x @ layer.qkv

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transforms.stories.e5engine import E5Numpy, dequantize
+from transforms.stories.e5engine import E5Numpy
 
 
 def available() -> bool:
@@ -97,19 +97,11 @@ class E5OpenVINO(E5Numpy):
 
     def forward(self, contents: list[list[int]]) -> np.ndarray:
         """Mean of the last hidden states over <s> content </s> of each window (B, H)."""
-        B, H = len(contents), self.H
         # Padded to a multiple of 32 positions: the CPU plugin takes full blocks of 32 keys in bf16
         # and a shorter tail another way, so an unrounded length would make a text's vector depend
         # on the longest text of its batch (up to 1e-3). Rounded, it is the same bits in any batch.
         L = -(-(max(len(c) for c in contents) + 2) // PAD_TO) * PAD_TO
-        ids = np.full((B, L), self.pad, dtype=np.int64)
-        mask = np.zeros((B, L), dtype=bool)
-        for b, content in enumerate(contents):
-            ids[b, :len(content) + 2] = [self.bos, *content, self.eos]
-            mask[b, :len(content) + 2] = True
-        x = dequantize(self.word[ids.reshape(-1)]).reshape(B, L, H)
-        x += self.pos[:L] + self.type0
-        bias = np.where(mask, 0.0, -1e30).astype(np.float32)[:, None, None, :]
+        x, mask, bias = self.embedded(contents, L)
         request = getattr(self._local, "request", None)
         if request is None:  # one infer request per thread: requests are not shareable
             request = self._local.request = self._compiled.create_infer_request()
