@@ -158,10 +158,9 @@ class _Maintainer:
     def story_timeline(self) -> None:
         self._replace("mart.story_timeline", "story_id = ANY (%(stories)s::bigint[])", _sql("story_timeline"))
 
-    def source_daily_activity(self) -> None:
-        params_days = "day = ANY (%(article_days)s::date[])"
-        insert = _sql("source_daily_activity").replace("%(days)s", "%(article_days)s")
-        self._replace("mart.source_daily_activity", params_days, insert)
+    def source_daily_activity(self) -> None:  # reads mart.articles: the articles' days, not the mentions'
+        self._replace("mart.source_daily_activity", "day = ANY (%(article_days)s::date[])",
+                      _sql("source_daily_activity"))
 
     def source_freshness(self) -> None:  # as of now(): every row changes at every refresh
         self.conn.execute("DELETE FROM mart.source_freshness")
