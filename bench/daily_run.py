@@ -240,14 +240,37 @@ def format_day(result: DayResult) -> str:
     return "\n".join(lines)
 
 
+SUMMARY_STAGES = ("crawl", "normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts",
+                  "detect_alerts")
+
+
 def summary_table(results: list[DayResult]) -> str:
-    stages = ["crawl", "normalize", "deduplicate", "extract_entities", "check_quality", "refresh_marts"]
-    head = "| day | history | " + " | ".join(stages) + " | total (run) | peak RSS | DB size |"
-    lines = [head, "|" + "---|" * (len(stages) + 5)]
+    head = "| day | history | " + " | ".join(SUMMARY_STAGES) + " | total (run) | peak RSS | DB size |"
+    lines = [head, "|" + "---|" * (len(SUMMARY_STAGES) + 5)]
     for r in results:
         walls = {t: w for t, _, w, _ in r.tasks}
-        lines.append(f"| {r.day} | {r.history} | " + " | ".join(f"{walls.get(s, 0):.0f} s" for s in stages)
+        lines.append(f"| {r.day} | {r.history} | " + " | ".join(f"{walls.get(s, 0):.0f} s" for s in SUMMARY_STAGES)
                      + f" | {r.wall_s:.0f} s | {r.peak_rss_mb:.0f} MB | {r.db_mb:.0f} MB |")
+    return "\n".join(lines)
+
+
+def growth_table(results: list[DayResult], limit: float = 0.20) -> str:
+    """Each stage's wall ms per article on the first and the last day and its growth: issue 17's
+    flatness rule (no stage more than ``limit`` up from day 1 to day D), judged on the figures."""
+    if len(results) < 2:
+        return ""
+    first, last = results[0], results[-1]
+    lines = [f"| stage | {first.day} ms/article | {last.day} ms/article | growth | within +{limit:.0%} |",
+             "|---|---:|---:|---:|---|"]
+    def per_article(result: DayResult, stage: str) -> float:
+        walls = {t: w for t, _, w, _ in result.tasks}
+        return 1000 * walls.get(stage, 0.0) / max(1, result.articles)
+    rows = [(stage, per_article(first, stage), per_article(last, stage)) for stage in SUMMARY_STAGES]
+    rows.append(("total (run)", 1000 * first.wall_s / max(1, first.articles),
+                 1000 * last.wall_s / max(1, last.articles)))
+    for stage, a, b in rows:
+        growth = (b - a) / a if a > 0 else 0.0
+        lines.append(f"| {stage} | {a:.2f} | {b:.2f} | {growth:+.0%} | {'yes' if growth <= limit else '**no**'} |")
     return "\n".join(lines)
 
 
@@ -274,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     meta_name = f"airflow_daily_bench_{os.getpid()}"
     results: list[DayResult] = []
     uptime_before = Path("/proc/loadavg").read_text().split()[:3]
+    started_at = time.gmtime()
     with migrations.scratch_database("mediamon_daily_bench") as news_url, \
             tempfile.TemporaryDirectory(prefix="mediamon-daily-") as tmp:
         work = Path(tmp)
@@ -318,17 +342,19 @@ def main(argv: list[str] | None = None) -> int:
             database.drop_database(server, meta_name)
     uptime_after = Path("/proc/loadavg").read_text().split()[:3]
     table = summary_table(results)
-    print(table)
+    growth = growth_table(results)
+    print(table + ("\n\n" + growth if growth else ""))
     print(f"load average before {' '.join(uptime_before)}, after {' '.join(uptime_after)}")
     succeeded = bool(results) and all(r.state == "success" for r in results)
     if args.write and not args.quick and succeeded:
         command = (f".venv/bin/python bench/daily_run.py -n {args.articles} -d {args.days}"
                    + (" --cheap-embedder" if args.cheap_embedder else ""))
-        section = [f"\n### {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: N={args.articles}, D={args.days}",
+        span = f"{time.strftime('%Y-%m-%d %H:%M', started_at)}–{time.strftime('%H:%M UTC', time.gmtime())}"
+        section = [f"\n### {span}: N={args.articles}, D={args.days}",
                    "", f"`{command}` — {os.cpu_count()} cores, load average {' '.join(uptime_before)} before, "
                    f"{' '.join(uptime_after)} after. {args.note}".rstrip()
                    + (" **Profiling run: story embedder swapped for a word-hash one (--cheap-embedder).**"
-                      if args.cheap_embedder else ""), "", table, ""]
+                      if args.cheap_embedder else ""), "", table, "", growth, ""]
         for result in results:
             section += ["<details><summary>" + f"day {result.day}: every task</summary>", "",
                         format_day(result), "", "</details>", ""]
