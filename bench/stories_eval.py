@@ -23,6 +23,12 @@ story is an equivalence: A~B, B~C ⇒ A~C; A~B, B≁C ⇒ A≁C).
    names overlap, linkage k, same-outlet penalty, a logistic λ fitted inside each fold), each with
    only the threshold chosen inside the folds, and a nested row where the variant itself is chosen
    inside each fold (the honest figure for "pick the best variant"). docs/dedup.md holds the table.
+4. ``--details`` (issue 11): incompatible-details rules — a veto (or soft penalty) when two articles'
+   explicit dates conflict (transforms.stories.details; titles, title + 200 or + 600 characters,
+   with or without fixed-date holidays), numbers in titles, URL dates as publication times — each
+   with the threshold chosen in the folds, then nested (the rule chosen in the folds) and with every
+   knob in the folds; also on grown+ (grown + bench/data/stories_hand_pairs_query.tsv: every
+   unlabelled pair whose ``query:`` e5 cosine is ≥ 0.84, read by title, all different events).
 """
 
 from __future__ import annotations
