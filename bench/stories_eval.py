@@ -23,6 +23,12 @@ story is an equivalence: A~B, B~C ⇒ A~C; A~B, B≁C ⇒ A≁C).
    names overlap, linkage k, same-outlet penalty, a logistic λ fitted inside each fold), each with
    only the threshold chosen inside the folds, and a nested row where the variant itself is chosen
    inside each fold (the honest figure for "pick the best variant"). docs/dedup.md holds the table.
+4. ``--details`` (issue 11): incompatible-details rules — a veto (or soft penalty) when two articles'
+   explicit dates conflict (transforms.stories.details; titles, title + 200 or + 600 characters,
+   with or without fixed-date holidays), numbers in titles, URL dates as publication times — each
+   with the threshold chosen in the folds, then nested (the rule chosen in the folds) and with every
+   knob in the folds; also on grown+ (grown + bench/data/stories_hand_pairs_query.tsv: every
+   unlabelled pair whose ``query:`` e5 cosine is ≥ 0.84, read by title, all different events).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import csv
 import itertools
 import json
 import math
+import re
 import resource
 import sys
 import time
@@ -247,16 +254,20 @@ THRESHOLDS = np.round(np.arange(1.25, 0.849, -0.005), 3).tolist()
 
 
 def assignment_matrix(docs: list[dict], vectors: np.ndarray, term_maps: list[dict], pairs: list, *,
-                      linkage_k: int = 1, penalty: float = 1.0) -> np.ndarray:
-    """thresholds × pairs: whether both documents of a pair land in one story, per threshold."""
+                      linkage_k: int = 1, penalty: float = 1.0, dates: list | None = None,
+                      conflict: float = 0.0) -> np.ndarray:
+    """thresholds × pairs: whether both documents of a pair land in one story, per threshold.
+    ``dates``: per document, the explicit dates (transforms.stories.details) the conflict rule
+    compares; ``conflict``: the method's date_conflict_penalty."""
     # In time order, undated (first seen 2026-01-01) last, as deduplicate_pending processes them.
     articles = sorted((Article(doc["id"], doc["outlet"], doc["moment"], vectors[i], doc.get("undated", False),
-                               terms=term_maps[i]) for i, doc in enumerate(docs)), key=lambda a: a.moment)
+                               terms=term_maps[i], dates=dates[i] if dates else None)
+                       for i, doc in enumerate(docs)), key=lambda a: a.moment)
     lexical = any(term_maps)
     rows = []
     for threshold in THRESHOLDS:
         method = METHOD.with_(threshold=threshold, lexical_weight=1.0 if lexical else 0.0, linkage_k=linkage_k,
-                              same_outlet_penalty=penalty)
+                              same_outlet_penalty=penalty, date_conflict_penalty=conflict)
         story = {d.key: d.story_id for d in assign(StoryIndex(DIM), articles, method)}
         rows.append([story[a] == story[b] for a, b, _ in pairs])
     return np.array(rows)
@@ -308,6 +319,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="e5 only, no embedder comparison")
     parser.add_argument("--ablations", action="store_true", help="one row per variant (docs/dedup.md)")
+    parser.add_argument("--details", action="store_true", help="issue 11: date/number conflict rules, URL dates")
     args = parser.parse_args()
     docs, pairs = load()
     index_of = {doc["id"]: i for i, doc in enumerate(docs)}
@@ -379,6 +391,8 @@ def main() -> None:
     print(f"  best setting on the grown set: {settings[best]} F1 {f1(grid[best], big_gold)[0]:.3f} (in-sample)")
     if args.ablations:
         ablations(docs, pairs, big, folds, e5, lexical)
+    if args.details:
+        details_study(docs, pairs, big, folds, matrix, lexical)
 
 
 def ablations(docs: list[dict], pairs: list, big: list, folds: np.ndarray, e5: E5Embedder,
@@ -461,6 +475,138 @@ def ablations(docs: list[dict], pairs: list, big: list, folds: np.ndarray, e5: E
     print(f"  | nested: variant and threshold chosen inside each fold | {small[0]:.3f} | {large[0]:.3f}"
           f" ({large[1]:.3f} / {large[2]:.3f}) | — |  (variants chosen: {picked})")
 
+
+_URL_DATES = (  # (regex, order of the groups): the path segments htmldate also reads dates from
+    (re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/"), "ymd"), (re.compile(r"/(20\d\d)-(\d\d)-(\d\d)[/_-]"), "ymd"),
+    (re.compile(r"/(\d\d)-(\d\d)-(20\d\d)/"), "dmy"), (re.compile(r"/(\d\d)/(\d\d)/(20\d\d)/"), "dmy"),
+    (re.compile(r"/(\d\d)(\d\d)(20\d\d)/"), "dmy"), (re.compile(r"/(20\d\d)(\d\d)(\d\d)-\d"), "ymd"))
+
+
+def url_moment(url: str) -> float | None:
+    """Noon UTC of the date an article's URL path names, if it names one (a real publication date)."""
+    for pattern, order in _URL_DATES:
+        match = pattern.search(url)
+        if match:
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            try:
+                return datetime(parts["y"], parts["m"], parts["d"], 12, tzinfo=UTC).timestamp()
+            except ValueError:
+                continue
+    return None
+
+
+def title_numbers(title: str | None) -> frozenset:
+    """The numbers a title writes in digits, dates taken out (the "counts in a headline" detail)."""
+    from transforms.stories.details import _NUMERIC, _WORDED
+    rest = _NUMERIC.sub(" ", _WORDED.sub(" ", title or ""))
+    return frozenset((value.replace(",", "."), 0, None) for value in re.findall(r"\d+(?:[.,]\d+)?", rest))
+
+
+def details_study(docs: list[dict], pairs: list, big: list, folds: np.ndarray, vectors: np.ndarray,
+                  stems: list[dict]) -> None:
+    """Issue 11: incompatible-details rules (explicit dates, headline numbers) and URL publication
+    dates, each with the threshold chosen inside the folds; then the rule chosen inside the folds too,
+    and the whole grid (rule, threshold, λ, k, penalty) chosen inside the folds. Scored on the 50 pairs
+    (LOO), the grown set and the grown+ set (grown + bench/data/stories_hand_pairs_query.tsv), both
+    with grouped CV."""
+    from transforms.stories.details import explicit_dates
+    with (ROOT / "bench/data/stories_hand_pairs.tsv").open(encoding="utf-8") as handle:
+        hand = [(r["first_url"], r["second_url"], r["label"] == "OK") for r in csv.DictReader(handle, delimiter="\t")]
+    with (ROOT / "bench/data/stories_hand_pairs_query.tsv").open(encoding="utf-8") as handle:
+        hand += [(r["first_url"], r["second_url"], r["label"] == "OK") for r in csv.DictReader(handle, delimiter="\t")]
+    plus = grown(docs, pairs, hand)
+    sets = {"50 LOO": (slice(0, len(pairs)), None), "grown": (slice(0, len(big)), folds),
+            "grown+": (slice(len(big), len(big) + len(plus)), components(plus))}
+    every = big + plus  # one assignment run scores all three sets
+    gold = np.array([label for _, _, label in every])
+    print(f"grown+: {len(plus)} pairs ({sum(label for _, _, label in plus)} same story, "
+          f"{len(set(sets['grown+'][1].tolist()))} folds)")
+    titles = {doc["id"]: (doc["title"] or doc["text"])[:48] for doc in docs}
+
+    def window(doc: dict, lead: int) -> str:
+        return (doc["title"] or "") + "\n" + (doc["text"] or "")[:lead]
+    dates = {lead: [explicit_dates(window(doc, lead)) for doc in docs] for lead in (0, 200, 600)}
+    holidays = [explicit_dates(window(doc, 200), holidays=True) for doc in docs]
+    numbers = [title_numbers(doc["title"]) for doc in docs]
+    # URL dates: a dated URL gives its article that publication time (time decay and window apply);
+    # the rest are undated, first seen after all of them (compared with every earlier article, no decay).
+    late = max(m for m in map(url_moment, (d["id"] for d in docs)) if m is not None) + 86400
+    dated = []
+    for doc in docs:
+        moment = url_moment(doc["id"]) if not doc["id"].startswith("seed:") else None
+        if doc["id"].startswith("seed:"):
+            dated.append(doc)
+        else:
+            dated.append(doc | ({"moment": moment} if moment else {"moment": late, "undated": True}))
+    print(f"details: {sum(bool(d) for d in dates[0])} titles, {sum(bool(d) for d in dates[200])} title + 200 chars,"
+          f" {sum(bool(d) for d in dates[600])} title + 600 chars name an explicit date; "
+          f"{sum(bool(n) for n in numbers)} titles a number; "
+          f"{sum(not d.get('undated') for d in dated[:73])} of 73 tg URLs a date")
+    veto = math.inf
+
+    def scores(grid: np.ndarray, name: str) -> tuple[tuple[float, float, float], list[int]]:
+        part, fold = sets[name]
+        return cross_validated(grid[:, part], gold[part], fold)
+
+    def cells(grid: np.ndarray) -> str:
+        out = []
+        for name in sets:
+            (score, precision, recall), _ = scores(grid, name)
+            out.append(f"{score:.3f} ({precision:.3f} / {recall:.3f})")
+        return " | ".join(out)
+    variants = {
+        "no rule (config.py)": (docs, None, 0.0),
+        "dates in titles, veto": (docs, dates[0], veto),
+        "dates in title + 200 chars, veto": (docs, dates[200], veto),
+        "dates in title + 600 chars, veto": (docs, dates[600], veto),
+        "dates in title + 200 chars, −0.05": (docs, dates[200], 0.05),
+        "dates in title + 200 chars, −0.1": (docs, dates[200], 0.1),
+        "dates + fixed-date holidays in title + 200, veto": (docs, holidays, veto),
+        "numbers in titles, veto": (docs, numbers, veto),
+        "URL dates as publication times": (dated, None, 0.0),
+        "URL dates + dates in title + 200, veto": (dated, dates[200], veto),
+    }
+    weight = METHOD.lexical_weight
+    print(f"  | variant (λ {weight}, k 1, no outlet penalty; threshold chosen in the folds) | 50 pairs LOO F1 (P / R) |"
+          " grown grouped-CV F1 (P / R) | grown+ grouped-CV F1 (P / R) | in-sample 50 / grown / grown+ |")
+    rows = {}
+    for name, (documents, detail, conflict) in variants.items():
+        grid = assignment_matrix(documents, vectors, scaled(stems, None, weight, 0.0), every, dates=detail,
+                                 conflict=conflict)
+        rows[name] = grid
+        inside = " / ".join(f"{max(f1(r[part], gold[part])[0] for r in grid):.3f}" for part, _ in sets.values())
+        print(f"  | {name} | {cells(grid)} | {inside} |", flush=True)
+        common = Counter(scores(grid, "grown")[1]).most_common(1)[0][0]
+        errors = [(a, b, same) for (a, b, same), p in zip(big, grid[common, : len(big)], strict=True) if p != same]
+        print(f"      grown set, at the threshold most folds chose ({THRESHOLDS[common]}): "
+              + "; ".join(f"{'split' if same else 'joined'} {titles[a][:30]} | {titles[b][:30]}"
+                          for a, b, same in errors))
+    for label, names_ in (("all variants above", list(rows)),
+                          ("the date rules fixed before the run: off, titles, title + 200, title + 600 (veto)",
+                           ["no rule (config.py)", "dates in titles, veto", "dates in title + 200 chars, veto",
+                            "dates in title + 600 chars, veto"])):
+        stacked = np.concatenate([rows[n] for n in names_])
+        picked = Counter(names_[c // len(THRESHOLDS)] for c in scores(stacked, "grown")[1]).most_common(3)
+        print(f"  | nested, variant and threshold chosen in each fold, among {label} | {cells(stacked)} | — |"
+              f"  (grown folds chose: {picked})", flush=True)
+    # Every knob in the folds: (rule, threshold, λ, k, outlet penalty), strictest threshold first.
+    blocks, settings = [], []
+    rules = {"off": (None, 0.0), "titles": (dates[0], veto), "title+200": (dates[200], veto),
+             "title+200+holidays": (holidays, veto)}
+    for rule, (detail, conflict) in rules.items():
+        for lam, k, penalty in itertools.product((0.0, 0.25, 0.5, 1.0), (1, 2), (1.0, 1.5)):
+            blocks.append(assignment_matrix(docs, vectors, scaled(stems, None, lam, 0.0), every, linkage_k=k,
+                                            penalty=penalty, dates=detail, conflict=conflict))
+            settings += [(t, lam, k, penalty, rule) for t in THRESHOLDS]
+    grid = np.concatenate(blocks)
+    for label, keep in (("rule off (the method's grid)", ("off",)), ("rule ∈ {off, titles, title+200, +holidays}",
+                                                                      tuple(rules))):
+        chosen_rows = [i for i in range(len(settings)) if settings[i][4] in keep]
+        order = sorted(chosen_rows, key=lambda i: -settings[i][0])
+        sub, subsettings = grid[order], [settings[i] for i in order]
+        picked = Counter(subsettings[c] for c in scores(sub, "grown")[1]).most_common(3)
+        print(f"  | every knob in the folds: {label}, threshold, λ, k, penalty | {cells(sub)} | — |"
+              f"  (grown folds chose: {picked})", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from transforms.stories.config import METHOD, StoryMethod
+from transforms.stories.details import Date, dates_conflict
 from transforms.stories.lexical import cosine
 
 Key = Hashable
@@ -43,6 +44,7 @@ class Article:
     undated: bool = False
     duplicate_of: Key | None = None
     terms: Mapping[str, float] | None = None  # TF-IDF stems (transforms.stories.lexical)
+    dates: frozenset[Date] | None = None  # explicit calendar dates named (transforms.stories.details)
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,14 @@ class StoryIndex:
         self._stories: list[Key] = []
         self._rows_of: dict[Key, list[int]] = defaultdict(list)
         self._terms: list[Mapping[str, float]] = []
+        self._dates: list[frozenset[Date] | None] = []
         self.keys: list[Key] = []
         self._has: set[Key] = set()
         self.story_of: dict[Key, Key] = {}
         self.size = 0
 
     def add(self, key: Key, story_id: Key, outlet: str, moment: float, vector: np.ndarray | None,
-            terms: Mapping[str, float] | None = None) -> None:
+            terms: Mapping[str, float] | None = None, dates: frozenset[Date] | None = None) -> None:
         """Record a member; one without a vector is known (its story) but never a neighbour."""
         self.story_of[key] = story_id
         if vector is None:
@@ -86,6 +89,7 @@ class StoryIndex:
         self._outlets[self.size] = self._outlet_codes.setdefault(outlet, len(self._outlet_codes))
         self._stories.append(story_id)
         self._terms.append(terms or {})
+        self._dates.append(dates)
         self.keys.append(key)
         self._has.add(key)
         self._rows_of[story_id].append(self.size)
@@ -123,7 +127,8 @@ class StoryIndex:
 
         Retrieval by embedding: the ``rerank_rows`` members most similar to the article (at least
         ``retrieve_floor``); each one's score is its embedding similarity plus ``lexical_weight`` ×
-        the TF-IDF cosine; a story's linkage is the mean of its ``linkage_k`` best scores among them.
+        the TF-IDF cosine, minus ``date_conflict_penalty`` when the two name incompatible explicit dates
+        (transforms.stories.details); a story's linkage is the mean of its ``linkage_k`` best scores among them.
         Ties: the story founded first (smallest row)."""
         similarity = self.similarities(article, method)
         hits = np.flatnonzero(similarity >= method.retrieve_floor)
@@ -134,7 +139,10 @@ class StoryIndex:
         for row in hits.tolist():
             lexical = cosine(article.terms, self._terms[row]) if article.terms and method.lexical_weight else 0.0
             story_id = self._stories[row]
-            scores[story_id].append(float(similarity[row]) + method.lexical_weight * lexical)
+            score = float(similarity[row]) + method.lexical_weight * lexical
+            if method.date_conflict_penalty and dates_conflict(article.dates, self._dates[row]):
+                score -= method.date_conflict_penalty
+            scores[story_id].append(score)
             first_row[story_id] = self._rows_of[story_id][0]
         best: tuple[float, int, Key] | None = None
         for story_id, values in scores.items():
@@ -166,6 +174,6 @@ def assign(index: StoryIndex, articles: Iterable[Article], method: StoryMethod =
             else:
                 decision = Assignment(article.key, story_id, "joined", round(score, 4), article.undated)
             index.add(article.key, decision.story_id, article.outlet, article.moment, article.vector,
-                      article.terms)
+                      article.terms, article.dates)
         decisions.append(decision)
     return decisions

@@ -39,6 +39,10 @@ class StoryMethod:
     # an outlet rarely reports one event twice). The dev pairs chose 1.0 (no penalty) over 1.5 in
     # every leave-one-out fold: their same-outlet pairs are as often one story as not.
     same_outlet_penalty: float = 1.0
+    # Incompatible details: a member whose explicit calendar dates (title + lead) share none with the
+    # article's (transforms.stories.details) has this subtracted from its score (inf: never joined
+    # through it). 0 = off: the rule did not reach the issue-11 bar on the dev pairs (docs/dedup.md).
+    date_conflict_penalty: float = 0.0
     # Time decay (purano's form): distance × (1 + sigmoid((hours − free_hours) / scale_hours) ×
     # (time_penalty − 1)). Fixed a priori: the dev pairs carry no dates.
     time_free_hours: float = 36.0
